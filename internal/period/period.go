@@ -106,3 +106,26 @@ func Format(d time.Duration) string {
 	}
 	return b.String()
 }
+
+// Duration is a time.Duration that reads and writes itself as an ISO 8601
+// string in JSON, so request and response bodies speak the contract's format.
+type Duration time.Duration
+
+// MarshalJSON writes the ISO 8601 form.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(Format(time.Duration(d)))), nil
+}
+
+// UnmarshalJSON reads an ISO 8601 string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("a duration is an ISO 8601 string such as \"P14D\"")
+	}
+	v, err := Parse(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}

@@ -1,0 +1,41 @@
+package store
+
+// Attribute and index names: infra creates the table from these, so the table
+// the CDK deploys is the table the code expects.
+const (
+	AttrPK     = "PK"
+	AttrSK     = "SK"
+	AttrGSI1PK = "GSI1PK"
+	AttrGSI1SK = "GSI1SK"
+	AttrGSI2PK = "GSI2PK"
+	AttrGSI2SK = "GSI2SK"
+	// AttrTTL holds an epoch-seconds expiry for items DynamoDB may delete.
+	AttrTTL = "ttl"
+	// AttrVersion is the optimistic-locking version of mutable items.
+	AttrVersion = "Version"
+
+	IndexGSI1 = "GSI1"
+	IndexGSI2 = "GSI2"
+)
+
+// The only place keys are formatted.
+
+func tenantKey(id string) (string, string)         { return "TENANT#" + id, "TENANT" }
+func domainKey(domain string) (string, string)     { return "DOMAIN#" + domain, "DOMAIN" }
+func invitationKey(id string) (string, string)     { return "INV#" + id, "INV" }
+func relationshipIDKey(id string) (string, string) { return "REL#" + id, "REL" }
+func authzPK(tenant, home string) string           { return "AUTHZ#" + tenant + "#" + home }
+func relationshipSK(id string) string              { return prefixRelationship + id }
+func assignmentSK(id string) string                { return prefixAssignment + id }
+func roleSK(id string) string                      { return prefixRole + id }
+func invitationsFromPK(tenant string) string       { return "INVFROM#" + tenant }
+func invitationsToPK(tenant string) string         { return "INVTO#" + tenant }
+func partnerPK(tenant string) string               { return "PARTNER#" + tenant }
+func customerPK(tenant string) string              { return "CUSTOMER#" + tenant }
+func listSK(createdAt, id string) string           { return createdAt + "#" + id }
+
+const (
+	prefixRelationship = "REL#"
+	prefixAssignment   = "ASG#"
+	prefixRole         = "ROLE#"
+)

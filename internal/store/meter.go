@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	smithymiddleware "github.com/aws/smithy-go/middleware"
+)
+
+// Meter counts DynamoDB requests by operation name. It hooks the SDK's
+// middleware stack, so it counts every API call the code makes (a call the
+// SDK retries counts once).
+type Meter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// NewMeter returns an empty meter.
+func NewMeter() *Meter { return &Meter{counts: map[string]int{}} }
+
+// Option installs the meter on a DynamoDB client.
+func (m *Meter) Option() func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *smithymiddleware.Stack) error {
+			return stack.Initialize.Add(smithymiddleware.InitializeMiddlewareFunc("switchboard-meter",
+				func(ctx context.Context, in smithymiddleware.InitializeInput, next smithymiddleware.InitializeHandler) (smithymiddleware.InitializeOutput, smithymiddleware.Metadata, error) {
+					m.mu.Lock()
+					m.counts[middleware.GetOperationName(ctx)]++
+					m.mu.Unlock()
+					return next.HandleInitialize(ctx, in)
+				}), smithymiddleware.After)
+		})
+	}
+}
+
+// Reset forgets every count.
+func (m *Meter) Reset() {
+	m.mu.Lock()
+	m.counts = map[string]int{}
+	m.mu.Unlock()
+}
+
+// Counts answers a copy of the counts by operation.
+func (m *Meter) Counts() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int, len(m.counts))
+	for k, v := range m.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// Total answers the number of requests.
+func (m *Meter) Total() int {
+	n := 0
+	for _, v := range m.Counts() {
+		n += v
+	}
+	return n
+}

@@ -1,0 +1,613 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// DB is the part of the DynamoDB client the store calls.
+type DB interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+// Store is the single-table adapter.
+type Store struct {
+	db    DB
+	table string
+}
+
+var _ tenancy.Store = (*Store)(nil)
+
+// New returns a store over table.
+func New(db DB, table string) *Store { return &Store{db: db, table: table} }
+
+// Page sizes.
+const (
+	defaultLimit = 50
+	maxLimit     = 100
+	batchSize    = 25
+)
+
+// Items. They embed the domain types, so attribute names are the domain's
+// field names; keys and the item type sit beside them.
+
+type keys struct {
+	PK     string
+	SK     string
+	GSI1PK string `dynamodbav:",omitempty"`
+	GSI1SK string `dynamodbav:",omitempty"`
+	GSI2PK string `dynamodbav:",omitempty"`
+	GSI2SK string `dynamodbav:",omitempty"`
+	Type   string
+}
+
+type tenantItem struct {
+	keys
+	tenancy.Tenant
+}
+
+type domainItem struct {
+	keys
+	TenantID string
+}
+
+type invitationItem struct {
+	keys
+	tenancy.Invitation
+}
+
+type relationshipIDItem struct {
+	keys
+	CustomerTenant string
+	PartnerTenant  string
+}
+
+type relationshipItem struct {
+	keys
+	tenancy.Relationship
+}
+
+type assignmentItem struct {
+	keys
+	tenancy.Assignment
+}
+
+type roleItem struct {
+	keys
+	tenancy.CustomRole
+}
+
+const (
+	typeTenant         = "tenant"
+	typeDomain         = "domain"
+	typeInvitation     = "invitation"
+	typeRelationshipID = "relationship-id"
+	typeRelationship   = "relationship"
+	typeAssignment     = "assignment"
+	typeRole           = "role"
+)
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func newTenantItem(t tenancy.Tenant) tenantItem {
+	pk, sk := tenantKey(t.ID)
+	return tenantItem{keys{PK: pk, SK: sk, Type: typeTenant}, t}
+}
+
+func newInvitationItem(inv tenancy.Invitation) invitationItem {
+	pk, sk := invitationKey(inv.ID)
+	at := listSK(stamp(inv.CreatedAt), inv.ID)
+	return invitationItem{keys{PK: pk, SK: sk, GSI1PK: invitationsFromPK(inv.FromTenant), GSI1SK: at, GSI2PK: invitationsToPK(inv.ToTenant), GSI2SK: at, Type: typeInvitation}, inv}
+}
+
+func newRelationshipItem(r tenancy.Relationship) relationshipItem {
+	at := listSK(stamp(r.CreatedAt), r.ID)
+	return relationshipItem{keys{PK: authzPK(r.CustomerTenant, r.PartnerTenant), SK: relationshipSK(r.ID),
+		GSI1PK: partnerPK(r.PartnerTenant), GSI1SK: at, GSI2PK: customerPK(r.CustomerTenant), GSI2SK: at, Type: typeRelationship}, r}
+}
+
+func newAssignmentItem(a tenancy.Assignment) assignmentItem {
+	return assignmentItem{keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Type: typeAssignment}, a}
+}
+
+func newRoleItem(r tenancy.CustomRole) roleItem {
+	return roleItem{keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Type: typeRole}, r}
+}
+
+// marshal encodes an item, leaving out empty lists and nulls: they carry no
+// information, and every byte left out is capacity not paid for on each read.
+func marshal(v any) (map[string]types.AttributeValue, error) {
+	m, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return nil, fmt.Errorf("marshal item: %w", err)
+	}
+	for name, av := range m {
+		switch a := av.(type) {
+		case *types.AttributeValueMemberNULL:
+			delete(m, name)
+		case *types.AttributeValueMemberL:
+			if len(a.Value) == 0 {
+				delete(m, name)
+			}
+		}
+	}
+	return m, nil
+}
+
+// Lists left out by marshal read back as empty, not null.
+func (it assignmentItem) domain() tenancy.Assignment {
+	a := it.Assignment
+	a.Roles, a.Permissions = orEmpty(a.Roles), orEmpty(a.Permissions)
+	return a
+}
+
+func (it relationshipItem) domain() tenancy.Relationship {
+	r := it.Relationship
+	r.PrimaryAdmins = orEmpty(r.PrimaryAdmins)
+	return r
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: &types.AttributeValueMemberS{Value: pk}, AttrSK: &types.AttributeValueMemberS{Value: sk}}
+}
+
+const (
+	condNew     = "attribute_not_exists(" + AttrPK + ")"
+	condVersion = AttrVersion + " = :prev"
+)
+
+func prevVersion(v int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(v - 1)}}
+}
+
+// translate turns DynamoDB's condition failures into the domain's ErrConflict.
+func translate(err error) error {
+	var ccf *types.ConditionalCheckFailedException
+	var tce *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ccf):
+		return tenancy.ErrConflict
+	case errors.As(err, &tce):
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" || aws.ToString(r.Code) == "TransactionConflict" {
+				return tenancy.ErrConflict
+			}
+		}
+	}
+	return err
+}
+
+func (s *Store) get(ctx context.Context, pk, sk string, out any, what, id string) error {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("get %s %s: %w", what, id, err)
+	}
+	if res.Item == nil {
+		return fmt.Errorf("%w: %s %s", tenancy.ErrNotFound, what, id)
+	}
+	return attributevalue.UnmarshalMap(res.Item, out)
+}
+
+func (s *Store) put(ctx context.Context, item any, cond string, values map[string]types.AttributeValue) error {
+	m, err := marshal(item)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String(cond), ExpressionAttributeValues: values})
+	return translate(err)
+}
+
+func (s *Store) putTx(item any, cond string, values map[string]types.AttributeValue) (types.TransactWriteItem, error) {
+	m, err := marshal(item)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m, ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}, nil
+}
+
+func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) error {
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	return translate(err)
+}
+
+// CreateTenant implements tenancy.Store.
+func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []tenancy.Assignment) error {
+	dpk, dsk := domainKey(t.Domain)
+	var items []types.TransactWriteItem
+	for _, v := range []any{newTenantItem(t), domainItem{keys{PK: dpk, SK: dsk, Type: typeDomain}, t.ID}} {
+		tx, err := s.putTx(v, condNew, nil)
+		if err != nil {
+			return err
+		}
+		items = append(items, tx)
+	}
+	for _, a := range admins {
+		tx, err := s.putTx(newAssignmentItem(a), condNew, nil)
+		if err != nil {
+			return err
+		}
+		items = append(items, tx)
+	}
+	return s.transact(ctx, items)
+}
+
+// GetTenant implements tenancy.Store.
+func (s *Store) GetTenant(ctx context.Context, id string) (tenancy.Tenant, error) {
+	var it tenantItem
+	pk, sk := tenantKey(id)
+	err := s.get(ctx, pk, sk, &it, "tenant", id)
+	return it.Tenant, err
+}
+
+// TenantByDomain implements tenancy.Store.
+func (s *Store) TenantByDomain(ctx context.Context, domain string) (tenancy.Tenant, error) {
+	var d domainItem
+	pk, sk := domainKey(strings.ToLower(domain))
+	if err := s.get(ctx, pk, sk, &d, "domain", domain); err != nil {
+		return tenancy.Tenant{}, err
+	}
+	return s.GetTenant(ctx, d.TenantID)
+}
+
+// CreateInvitation implements tenancy.Store.
+func (s *Store) CreateInvitation(ctx context.Context, inv tenancy.Invitation) error {
+	return s.put(ctx, newInvitationItem(inv), condNew, nil)
+}
+
+// GetInvitation implements tenancy.Store.
+func (s *Store) GetInvitation(ctx context.Context, id string) (tenancy.Invitation, error) {
+	var it invitationItem
+	pk, sk := invitationKey(id)
+	err := s.get(ctx, pk, sk, &it, "invitation", id)
+	return it.Invitation, err
+}
+
+// UpdateInvitation implements tenancy.Store.
+func (s *Store) UpdateInvitation(ctx context.Context, inv tenancy.Invitation) error {
+	return s.put(ctx, newInvitationItem(inv), condVersion, prevVersion(inv.Version))
+}
+
+// ListInvitations implements tenancy.Store.
+func (s *Store) ListInvitations(ctx context.Context, tenant, direction, status string, page tenancy.Page) (tenancy.List[tenancy.Invitation], error) {
+	q := query{index: IndexGSI1, pkAttr: AttrGSI1PK, pk: invitationsFromPK(tenant), newestFirst: true}
+	if direction == tenancy.Incoming {
+		q = query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: invitationsToPK(tenant), newestFirst: true}
+	}
+	if status != "" {
+		q.filter, q.filterValue = "Status", status
+	}
+	return list[invitationItem, tenancy.Invitation](ctx, s, q, page, func(it invitationItem) tenancy.Invitation { return it.Invitation })
+}
+
+// AcceptInvitation implements tenancy.Store.
+func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, rel tenancy.Relationship) error {
+	pk, sk := relationshipIDKey(rel.ID)
+	invTx, err := s.putTx(newInvitationItem(inv), condVersion, prevVersion(inv.Version))
+	if err != nil {
+		return err
+	}
+	idTx, err := s.putTx(relationshipIDItem{keys{PK: pk, SK: sk, Type: typeRelationshipID}, rel.CustomerTenant, rel.PartnerTenant}, condNew, nil)
+	if err != nil {
+		return err
+	}
+	relTx, err := s.putTx(newRelationshipItem(rel), condNew, nil)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, []types.TransactWriteItem{invTx, idTx, relTx})
+}
+
+// GetRelationship implements tenancy.Store.
+func (s *Store) GetRelationship(ctx context.Context, id string) (tenancy.Relationship, error) {
+	var ref relationshipIDItem
+	pk, sk := relationshipIDKey(id)
+	if err := s.get(ctx, pk, sk, &ref, "relationship", id); err != nil {
+		return tenancy.Relationship{}, err
+	}
+	var it relationshipItem
+	err := s.get(ctx, authzPK(ref.CustomerTenant, ref.PartnerTenant), relationshipSK(id), &it, "relationship", id)
+	return it.domain(), err
+}
+
+// ListRelationships implements tenancy.Store.
+func (s *Store) ListRelationships(ctx context.Context, tenant, side string, page tenancy.Page) (tenancy.List[tenancy.Relationship], error) {
+	q := query{index: IndexGSI1, pkAttr: AttrGSI1PK, pk: partnerPK(tenant), newestFirst: true}
+	if side == tenancy.SideCustomer {
+		q = query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: customerPK(tenant), newestFirst: true}
+	}
+	return list[relationshipItem, tenancy.Relationship](ctx, s, q, page, relationshipItem.domain)
+}
+
+// UpdateRelationship implements tenancy.Store.
+func (s *Store) UpdateRelationship(ctx context.Context, rel tenancy.Relationship) error {
+	return s.put(ctx, newRelationshipItem(rel), condVersion, prevVersion(rel.Version))
+}
+
+// CreateAssignment implements tenancy.Store.
+func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment) error {
+	if a.RelationshipID == "" {
+		return s.put(ctx, newAssignmentItem(a), condNew, nil)
+	}
+	put, err := s.putTx(newAssignmentItem(a), condNew, nil)
+	if err != nil {
+		return err
+	}
+	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                &s.table,
+		Key:                      key(authzPK(a.TenantID, a.HomeTenant), relationshipSK(a.RelationshipID)),
+		ConditionExpression:      aws.String("#status = :active"),
+		ExpressionAttributeNames: map[string]string{"#status": "Status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":active": &types.AttributeValueMemberS{Value: tenancy.RelationshipActive},
+		},
+	}}
+	return s.transact(ctx, []types.TransactWriteItem{check, put})
+}
+
+// GetAssignment implements tenancy.Store.
+func (s *Store) GetAssignment(ctx context.Context, tenant, home, id string) (tenancy.Assignment, error) {
+	var it assignmentItem
+	err := s.get(ctx, authzPK(tenant, home), assignmentSK(id), &it, "assignment", id)
+	return it.domain(), err
+}
+
+// ListAssignments implements tenancy.Store.
+func (s *Store) ListAssignments(ctx context.Context, tenant, home, relationshipID string, page tenancy.Page) (tenancy.List[tenancy.Assignment], error) {
+	q := query{pkAttr: AttrPK, pk: authzPK(tenant, home), skPrefix: prefixAssignment}
+	if relationshipID != "" {
+		q.filter, q.filterValue = "RelationshipID", relationshipID
+	}
+	return list[assignmentItem, tenancy.Assignment](ctx, s, q, page, assignmentItem.domain)
+}
+
+// DeleteAssignments implements tenancy.Store. Deleting an assignment that is
+// already gone is not an error, so a removal can be repeated.
+func (s *Store) DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error {
+	for len(ids) > 0 {
+		n := min(len(ids), batchSize)
+		reqs := make([]types.WriteRequest, n)
+		for i, id := range ids[:n] {
+			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(authzPK(tenant, home), assignmentSK(id))}}
+		}
+		ids = ids[n:]
+		if err := s.batchWrite(ctx, reqs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchWrite sends a batch and re-sends what DynamoDB left unprocessed, with
+// backoff, until all is written or the context ends.
+func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	wait := 20 * time.Millisecond
+	for attempt := 0; len(reqs) > 0; attempt++ {
+		out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{s.table: reqs}})
+		if err != nil {
+			return fmt.Errorf("batch write: %w", err)
+		}
+		reqs = out.UnprocessedItems[s.table]
+		if len(reqs) == 0 {
+			return nil
+		}
+		if attempt == 8 {
+			return fmt.Errorf("batch write: %d items still unprocessed after %d attempts", len(reqs), attempt+1)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+	return nil
+}
+
+// SaveRole implements tenancy.Store.
+func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole) error {
+	if r.Version == 1 {
+		return s.put(ctx, newRoleItem(r), condNew, nil)
+	}
+	return s.put(ctx, newRoleItem(r), condVersion, prevVersion(r.Version))
+}
+
+// ListRoles implements tenancy.Store.
+func (s *Store) ListRoles(ctx context.Context, tenant, definedBy string) ([]tenancy.CustomRole, error) {
+	var out []tenancy.CustomRole
+	page := tenancy.Page{Limit: maxLimit}
+	for {
+		l, err := list[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole}, page,
+			func(it roleItem) tenancy.CustomRole { return it.CustomRole })
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l.Items...)
+		if l.NextCursor == "" {
+			return out, nil
+		}
+		page.Cursor = l.NextCursor
+	}
+}
+
+// LoadPartition implements tenancy.Store: one consistent Query (more only if
+// the partition passes DynamoDB's 1 MB page).
+func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy.Partition, error) {
+	var p tenancy.Partition
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: authzPK(tenant, home)}},
+		ConsistentRead:            aws.Bool(true),
+	}
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return p, fmt.Errorf("query partition: %w", err)
+		}
+		for _, raw := range out.Items {
+			sk, _ := raw[AttrSK].(*types.AttributeValueMemberS)
+			if sk == nil {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(sk.Value, prefixRelationship):
+				var it relationshipItem
+				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+					return p, err
+				}
+				p.Relationships = append(p.Relationships, it.domain())
+			case strings.HasPrefix(sk.Value, prefixAssignment):
+				var it assignmentItem
+				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+					return p, err
+				}
+				p.Assignments = append(p.Assignments, it.domain())
+			case strings.HasPrefix(sk.Value, prefixRole):
+				var it roleItem
+				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+					return p, err
+				}
+				p.Roles = append(p.Roles, it.CustomRole)
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return p, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// query describes one paginated Query.
+type query struct {
+	index       string
+	pkAttr      string
+	pk          string
+	skPrefix    string
+	newestFirst bool
+	filter      string
+	filterValue string
+}
+
+func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Page, conv func(I) T) (tenancy.List[T], error) {
+	limit := page.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": q.pkAttr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: q.pk}},
+		ScanIndexForward:          aws.Bool(!q.newestFirst),
+		Limit:                     aws.Int32(int32(limit)),
+	}
+	if q.index != "" {
+		in.IndexName = aws.String(q.index)
+	} else {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	if q.skPrefix != "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND begins_with(#sk, :sk)")
+		in.ExpressionAttributeNames["#sk"] = AttrSK
+		in.ExpressionAttributeValues[":sk"] = &types.AttributeValueMemberS{Value: q.skPrefix}
+	}
+	if q.filter != "" {
+		in.FilterExpression = aws.String("#f = :f")
+		in.ExpressionAttributeNames["#f"] = q.filter
+		in.ExpressionAttributeValues[":f"] = &types.AttributeValueMemberS{Value: q.filterValue}
+	}
+	if page.Cursor != "" {
+		start, err := decodeCursor(page.Cursor, q)
+		if err != nil {
+			return tenancy.List[T]{}, err
+		}
+		in.ExclusiveStartKey = start
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return tenancy.List[T]{}, fmt.Errorf("query %s: %w", q.pk, err)
+	}
+	res := tenancy.List[T]{Items: make([]T, 0, len(out.Items))}
+	for _, raw := range out.Items {
+		var it I
+		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+			return tenancy.List[T]{}, err
+		}
+		res.Items = append(res.Items, conv(it))
+	}
+	if len(out.LastEvaluatedKey) > 0 {
+		res.NextCursor = encodeCursor(out.LastEvaluatedKey)
+	}
+	return res, nil
+}
+
+// Cursors are the last evaluated key, base64url JSON. Every key of this table
+// is a string, and a cursor is accepted only for the list that gave it out:
+// its partition must be the one queried.
+func encodeCursor(k map[string]types.AttributeValue) string {
+	plain := make(map[string]string, len(k))
+	for name, v := range k {
+		if sv, ok := v.(*types.AttributeValueMemberS); ok {
+			plain[name] = sv.Value
+		}
+	}
+	b, _ := json.Marshal(plain)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(c string, q query) (map[string]types.AttributeValue, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) > 2048 {
+		return nil, tenancy.ErrBadCursor
+	}
+	var plain map[string]string
+	if err := json.Unmarshal(b, &plain); err != nil {
+		return nil, tenancy.ErrBadCursor
+	}
+	allowed := map[string]bool{AttrPK: true, AttrSK: true}
+	if q.index != "" {
+		allowed[q.pkAttr] = true
+		allowed[strings.Replace(q.pkAttr, "PK", "SK", 1)] = true
+	}
+	if plain[q.pkAttr] != q.pk || len(plain) != len(allowed) {
+		return nil, tenancy.ErrBadCursor
+	}
+	out := make(map[string]types.AttributeValue, len(plain))
+	for name, v := range plain {
+		if !allowed[name] {
+			return nil, tenancy.ErrBadCursor
+		}
+		out[name] = &types.AttributeValueMemberS{Value: v}
+	}
+	if q.skPrefix != "" && !strings.HasPrefix(plain[AttrSK], q.skPrefix) {
+		return nil, tenancy.ErrBadCursor
+	}
+	return out, nil
+}

@@ -1,0 +1,187 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+
+func newStore(t *testing.T) (*store.Store, *store.Meter) {
+	t.Helper()
+	meter := store.NewMeter()
+	srv, db, err := localdb.StartWithTable(context.Background(), "switchboard", meter.Option())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	meter.Reset()
+	return store.New(db, "switchboard"), meter
+}
+
+func TestTenantIDAndDomainAreUnique(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	admin := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:ann", Roles: []string{"global-admin"}, Permissions: []string{}, Scope: []string{"*"}}
+	if err := s.CreateTenant(ctx, tenancy.Tenant{ID: "acme", Domain: "acme.com", Version: 1}, []tenancy.Assignment{admin}); err != nil {
+		t.Fatal(err)
+	}
+	admin.ID = "a2"
+	for name, tn := range map[string]tenancy.Tenant{"same id": {ID: "acme", Domain: "other.com"}, "same domain": {ID: "acme2", Domain: "acme.com"}} {
+		if err := s.CreateTenant(ctx, tn, []tenancy.Assignment{admin}); !errors.Is(err, tenancy.ErrConflict) {
+			t.Errorf("%s: CreateTenant() = %v, want ErrConflict", name, err)
+		}
+	}
+	if _, err := s.GetTenant(ctx, "acme2"); !errors.Is(err, tenancy.ErrNotFound) {
+		t.Errorf("GetTenant(acme2) = %v, want ErrNotFound: a failed create must write nothing", err)
+	}
+	got, err := s.TenantByDomain(ctx, "ACME.com")
+	if err != nil || got.ID != "acme" {
+		t.Errorf("TenantByDomain() = %+v, %v", got, err)
+	}
+	p, err := s.LoadPartition(ctx, "acme", "acme")
+	if err != nil || len(p.Assignments) != 1 || p.Assignments[0].Principal != "user:ann" {
+		t.Errorf("LoadPartition() = %+v, %v; want the one admin assignment", p, err)
+	}
+}
+
+func TestVersionedWritesHaveOneWinner(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", Status: tenancy.InvitationPending, CreatedAt: t0, Version: 1}
+	if err := s.CreateInvitation(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	var wins, conflicts int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			acc := inv
+			acc.Status, acc.Version = tenancy.InvitationAccepted, 2
+			rel := tenancy.Relationship{ID: fmt.Sprintf("rel%d", i), CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
+			acc.RelationshipID = rel.ID
+			err := s.AcceptInvitation(ctx, acc, rel)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, tenancy.ErrConflict):
+				conflicts++
+			default:
+				t.Errorf("AcceptInvitation() = %v", err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if wins != 1 || conflicts != 19 {
+		t.Fatalf("wins = %d, conflicts = %d; want 1 and 19", wins, conflicts)
+	}
+	p, err := s.LoadPartition(ctx, "acme", "msp")
+	if err != nil || len(p.Relationships) != 1 {
+		t.Fatalf("LoadPartition() = %d relationships, %v; want exactly the winner's", len(p.Relationships), err)
+	}
+}
+
+func TestDelegatedAssignmentNeedsAnActiveRelationship(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	rel := tenancy.Relationship{ID: "rel1", CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
+	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
+	if err := s.CreateInvitation(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	inv.Version = 2
+	if err := s.AcceptInvitation(ctx, inv, rel); err != nil {
+		t.Fatal(err)
+	}
+	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:bob", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}}
+	if err := s.CreateAssignment(ctx, a); err != nil {
+		t.Fatalf("CreateAssignment() on an active relationship = %v", err)
+	}
+	rel.Status, rel.Version = tenancy.RelationshipTerminated, 2
+	if err := s.UpdateRelationship(ctx, rel); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateRelationship(ctx, rel); !errors.Is(err, tenancy.ErrConflict) {
+		t.Errorf("second UpdateRelationship() at the same version = %v, want ErrConflict", err)
+	}
+	a.ID = "a2"
+	if err := s.CreateAssignment(ctx, a); !errors.Is(err, tenancy.ErrConflict) {
+		t.Errorf("CreateAssignment() on a terminated relationship = %v, want ErrConflict", err)
+	}
+	got, err := s.GetRelationship(ctx, "rel1")
+	if err != nil || got.Status != tenancy.RelationshipTerminated {
+		t.Errorf("GetRelationship() = %s, %v", got.Status, err)
+	}
+}
+
+func TestPaginationAndCursors(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	for i := 0; i < 7; i++ {
+		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "acme", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}}
+		if err := s.CreateAssignment(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	page := tenancy.Page{Limit: 3}
+	for pages := 0; ; pages++ {
+		l, err := s.ListAssignments(ctx, "acme", "acme", "", page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range l.Items {
+			seen[a.ID] = true
+		}
+		if l.NextCursor == "" {
+			break
+		}
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+		if _, err := s.ListAssignments(ctx, "other", "other", "", tenancy.Page{Cursor: l.NextCursor}); !errors.Is(err, tenancy.ErrBadCursor) {
+			t.Errorf("a cursor used on another tenant's list = %v, want ErrBadCursor", err)
+		}
+		page.Cursor = l.NextCursor
+	}
+	if len(seen) != 7 {
+		t.Errorf("paged through %d assignments, want 7", len(seen))
+	}
+	for _, c := range []string{"!!", "e30", "eyJQSyI6IkFVVEhaI2FjbWUjYWNtZSJ9"} {
+		if _, err := s.ListAssignments(ctx, "acme", "acme", "", tenancy.Page{Cursor: c}); !errors.Is(err, tenancy.ErrBadCursor) {
+			t.Errorf("cursor %q = %v, want ErrBadCursor", c, err)
+		}
+	}
+}
+
+func TestLoadPartitionIsOneRequest(t *testing.T) {
+	ctx := context.Background()
+	s, meter := newStore(t)
+	for i := 0; i < 20; i++ {
+		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "msp", RelationshipID: "", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}}
+		if err := s.CreateAssignment(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meter.Reset()
+	p, err := s.LoadPartition(ctx, "acme", "msp")
+	if err != nil || len(p.Assignments) != 20 {
+		t.Fatalf("LoadPartition() = %d assignments, %v", len(p.Assignments), err)
+	}
+	if got := meter.Counts(); got["Query"] != 1 || meter.Total() != 1 {
+		t.Errorf("LoadPartition() made %v, want exactly one Query", got)
+	}
+}

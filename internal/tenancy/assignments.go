@@ -1,0 +1,250 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/access"
+	"github.com/switchboard/switchboard/internal/period"
+)
+
+// NewAssignment is the request to grant roles (and/or single permissions).
+type NewAssignment struct {
+	Principal     string
+	Roles         []string
+	Permissions   []string
+	Scope         []string
+	Eligible      bool
+	MaxActivation *time.Duration
+}
+
+// partnerAdmin: the partner side manages its people's access in a customer
+// with relationships.manage at home, or as a primary admin of the relationship.
+func (s *Service) partnerAdmin(ctx context.Context, c Caller, rel Relationship) error {
+	if c.Tenant != rel.PartnerTenant {
+		return denied(access.ReasonNoGrant, "only the partner side %s grants access under this relationship", rel.PartnerTenant)
+	}
+	if c.is(rel.PrimaryAdmins) {
+		return nil
+	}
+	return s.authorizeHome(ctx, c, "relationships.manage")
+}
+
+// AssignDelegated grants a partner principal roles in the customer tenant,
+// inside the relationship's ceiling and scope.
+func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, in NewAssignment) (Assignment, error) {
+	rel, err := s.relationshipFor(ctx, c, relID)
+	if err != nil {
+		return Assignment{}, err
+	}
+	if err := s.partnerAdmin(ctx, c, rel); err != nil {
+		return Assignment{}, err
+	}
+	if !s.linkActive(rel) {
+		return Assignment{}, s.relationshipEnded(rel)
+	}
+	if err := checkPrincipal("principal", in.Principal); err != nil {
+		return Assignment{}, err
+	}
+	partnerRoles, err := s.store.ListRoles(ctx, rel.CustomerTenant, rel.PartnerTenant)
+	if err != nil {
+		return Assignment{}, err
+	}
+	var ceiling access.PermSet
+	for _, r := range rel.Ceiling {
+		set, _ := s.cat.Set(r.Permissions)
+		ceiling.Union(set)
+	}
+	roles, perms, err := s.checkGrant(in, func(id string) (access.PermSet, bool, bool) {
+		if contains(rel.CeilingRoleIDs(), id) {
+			return access.PermSet{}, true, true
+		}
+		if r := findRole(partnerRoles, id); r != nil {
+			set, _ := s.cat.Set(r.Permissions)
+			return set, true, set.SubsetOf(ceiling)
+		}
+		if r, ok := s.cat.Role(id); ok {
+			return r.Perms, true, false
+		}
+		return access.PermSet{}, false, false
+	})
+	if err != nil {
+		return Assignment{}, err
+	}
+	var notAllowed []string
+	for _, id := range perms {
+		p, _ := s.cat.Permission(id)
+		if !p.Delegable || !ceiling.Has(p) {
+			notAllowed = append(notAllowed, id)
+		}
+	}
+	if len(notAllowed) > 0 {
+		return Assignment{}, &ValidationError{Field: "permissions", Reason: "outside the relationship's ceiling or not delegable", Values: notAllowed}
+	}
+	relScope, _ := access.ParseScope(rel.Scope)
+	scope := relScope
+	if in.Scope != nil {
+		if scope, err = checkScope("scope", in.Scope); err != nil {
+			return Assignment{}, err
+		}
+		if out := scope.Outside(relScope); len(out) > 0 {
+			return Assignment{}, &ValidationError{Field: "scope", Reason: "outside the relationship's scope", Values: out}
+		}
+	}
+	a, err := s.newAssignment(c, rel.CustomerTenant, rel.PartnerTenant, rel.ID, in, roles, perms, scope)
+	if err != nil {
+		return Assignment{}, err
+	}
+	if err := s.store.CreateAssignment(ctx, a); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return Assignment{}, conflict("relationship %s ended while the assignment was being made", rel.ID)
+		}
+		return Assignment{}, err
+	}
+	return a, nil
+}
+
+// AssignNative grants a principal of the tenant roles in its own tenant. Only
+// the tenant's own people with roles.modify may: a partner never hands out
+// native access.
+func (s *Service) AssignNative(ctx context.Context, c Caller, tenant string, in NewAssignment) (Assignment, error) {
+	if err := s.nativeAdmin(ctx, c, tenant); err != nil {
+		return Assignment{}, err
+	}
+	if err := checkPrincipal("principal", in.Principal); err != nil {
+		return Assignment{}, err
+	}
+	custom, err := s.store.ListRoles(ctx, tenant, tenant)
+	if err != nil {
+		return Assignment{}, err
+	}
+	roles, perms, err := s.checkGrant(in, func(id string) (access.PermSet, bool, bool) {
+		if r, ok := s.cat.Role(id); ok {
+			return r.Perms, true, true
+		}
+		return access.PermSet{}, findRole(custom, id) != nil, true
+	})
+	if err != nil {
+		return Assignment{}, err
+	}
+	scope := access.WholeTenant
+	if in.Scope != nil {
+		if scope, err = checkScope("scope", in.Scope); err != nil {
+			return Assignment{}, err
+		}
+	}
+	a, err := s.newAssignment(c, tenant, tenant, "", in, roles, perms, scope)
+	if err != nil {
+		return Assignment{}, err
+	}
+	return a, s.store.CreateAssignment(ctx, a)
+}
+
+func (s *Service) nativeAdmin(ctx context.Context, c Caller, tenant string) error {
+	if c.Tenant != tenant {
+		if err := s.authorize(ctx, c, tenant, "roles.view"); err != nil {
+			return err
+		}
+		return denied(access.ReasonNoGrant, "native assignments in %s are made by its own administrators", tenant)
+	}
+	return s.authorizeHome(ctx, c, "roles.modify")
+}
+
+// checkGrant validates roles and single permissions. lookup answers a role's
+// permissions, whether it exists, and whether it is allowed here.
+func (s *Service) checkGrant(in NewAssignment, lookup func(string) (access.PermSet, bool, bool)) ([]string, []string, error) {
+	roles, perms := dedupe(in.Roles), dedupe(in.Permissions)
+	if len(roles)+len(perms) == 0 {
+		return nil, nil, invalid("roles", "name at least one role or permission")
+	}
+	if len(roles) > maxRoles || len(perms) > len(s.cat.Permissions()) {
+		return nil, nil, invalid("roles", "at most %d roles", maxRoles)
+	}
+	var unknown, outside []string
+	for _, id := range roles {
+		_, exists, allowed := lookup(id)
+		switch {
+		case !exists:
+			unknown = append(unknown, id)
+		case !allowed:
+			outside = append(outside, id)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, nil, &ValidationError{Field: "roles", Reason: "unknown roles", Values: unknown}
+	}
+	if len(outside) > 0 {
+		return nil, nil, &ValidationError{Field: "roles", Reason: "not within the relationship's ceiling", Values: outside}
+	}
+	if _, unknownPerms := s.cat.Set(perms); len(unknownPerms) > 0 {
+		return nil, nil, &ValidationError{Field: "permissions", Reason: "not in the catalogue", Values: unknownPerms}
+	}
+	return roles, perms, nil
+}
+
+func (s *Service) newAssignment(c Caller, tenant, home, relID string, in NewAssignment, roles, perms []string, scope access.Scope) (Assignment, error) {
+	a := Assignment{ID: s.newID(), TenantID: tenant, HomeTenant: home, RelationshipID: relID, Principal: in.Principal,
+		Roles: roles, Permissions: perms, Scope: scope.Patterns(), Eligible: in.Eligible, CreatedAt: s.now(), CreatedBy: c.Actor()}
+	switch {
+	case in.Eligible:
+		d, err := within("maxActivation", in.MaxActivation, DefaultMaxActivation, MinActivation, MaxActivation)
+		if err != nil {
+			return Assignment{}, err
+		}
+		v := period.Duration(d)
+		a.MaxActivation = &v
+	case in.MaxActivation != nil:
+		return Assignment{}, invalid("maxActivation", "applies only to an eligible assignment")
+	}
+	return a, nil
+}
+
+// ListRelationshipAssignments lists the assignments under a relationship to either side.
+func (s *Service) ListRelationshipAssignments(ctx context.Context, c Caller, relID string, page Page) (List[Assignment], error) {
+	rel, err := s.relationshipFor(ctx, c, relID)
+	if err != nil {
+		return List[Assignment]{}, err
+	}
+	if err := s.viewRelationship(ctx, c, rel); err != nil {
+		return List[Assignment]{}, err
+	}
+	return s.store.ListAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, rel.ID, page)
+}
+
+// RemoveDelegated removes a partner principal's assignment: the partner side
+// as for assigning, or the customer side with relationships.manage — a
+// customer can always take a partner's access back.
+func (s *Service) RemoveDelegated(ctx context.Context, c Caller, relID, id string) error {
+	rel, err := s.relationshipFor(ctx, c, relID)
+	if err != nil {
+		return err
+	}
+	if c.Tenant == rel.CustomerTenant {
+		err = s.authorizeHome(ctx, c, "relationships.manage")
+	} else {
+		err = s.partnerAdmin(ctx, c, rel)
+	}
+	if err != nil {
+		return err
+	}
+	a, err := s.store.GetAssignment(ctx, rel.CustomerTenant, rel.PartnerTenant, id)
+	if err != nil {
+		return err
+	}
+	if a.RelationshipID != rel.ID {
+		return notFound("assignment", id)
+	}
+	return s.store.DeleteAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, []string{id})
+}
+
+// RemoveNative removes a native assignment.
+func (s *Service) RemoveNative(ctx context.Context, c Caller, tenant, id string) error {
+	if err := s.nativeAdmin(ctx, c, tenant); err != nil {
+		return err
+	}
+	if _, err := s.store.GetAssignment(ctx, tenant, tenant, id); err != nil {
+		return err
+	}
+	return s.store.DeleteAssignments(ctx, tenant, tenant, []string{id})
+}

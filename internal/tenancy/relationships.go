@@ -1,0 +1,136 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/switchboard/switchboard/internal/access"
+)
+
+// ListRelationships is the aggregated view: every customer (side=partner) or
+// every partner (side=customer) of the caller's tenant.
+func (s *Service) ListRelationships(ctx context.Context, c Caller, side string, page Page) (List[Relationship], error) {
+	if side == "" {
+		side = SidePartner
+		if t, err := s.store.GetTenant(ctx, c.Tenant); err == nil && !t.MSP {
+			side = SideCustomer
+		}
+	}
+	if side != SidePartner && side != SideCustomer {
+		return List[Relationship]{}, invalid("side", "%q is not partner or customer", side)
+	}
+	if err := s.authorizeHome(ctx, c, "relationships.view"); err != nil {
+		return List[Relationship]{}, err
+	}
+	return s.store.ListRelationships(ctx, c.Tenant, side, page)
+}
+
+// relationshipFor loads a relationship the caller's tenant is a side of.
+func (s *Service) relationshipFor(ctx context.Context, c Caller, id string) (Relationship, error) {
+	rel, err := s.store.GetRelationship(ctx, id)
+	if err != nil {
+		return Relationship{}, err
+	}
+	if c.Tenant != rel.PartnerTenant && c.Tenant != rel.CustomerTenant {
+		return Relationship{}, notFound("relationship", id)
+	}
+	return rel, nil
+}
+
+// viewRelationship: either side with relationships.view at home, or a
+// primary admin of the relationship.
+func (s *Service) viewRelationship(ctx context.Context, c Caller, rel Relationship) error {
+	if c.Tenant == rel.PartnerTenant && c.is(rel.PrimaryAdmins) {
+		return nil
+	}
+	return s.authorizeHome(ctx, c, "relationships.view")
+}
+
+// GetRelationship answers a relationship to either side.
+func (s *Service) GetRelationship(ctx context.Context, c Caller, id string) (Relationship, error) {
+	rel, err := s.relationshipFor(ctx, c, id)
+	if err != nil {
+		return Relationship{}, err
+	}
+	if err := s.viewRelationship(ctx, c, rel); err != nil {
+		return Relationship{}, err
+	}
+	return rel, nil
+}
+
+// TerminateRelationship ends a relationship at once: it is marked terminated
+// first, so every decision from then on denies, then every delegated
+// assignment under it is removed. Calling it again finishes a removal that was
+// cut short and changes nothing else.
+func (s *Service) TerminateRelationship(ctx context.Context, c Caller, id string) (Relationship, error) {
+	rel, err := s.relationshipFor(ctx, c, id)
+	if err != nil {
+		return Relationship{}, err
+	}
+	if err := s.authorizeHome(ctx, c, "relationships.manage"); err != nil {
+		return Relationship{}, err
+	}
+	for rel.Status == RelationshipActive {
+		now := s.now()
+		actor := c.Actor()
+		next := rel
+		next.Status, next.UpdatedAt, next.EndedAt, next.EndedBy, next.Version = RelationshipTerminated, now, &now, &actor, rel.Version+1
+		err := s.store.UpdateRelationship(ctx, next)
+		if err == nil {
+			rel = next
+			break
+		}
+		if !errors.Is(err, ErrConflict) {
+			return Relationship{}, err
+		}
+		if rel, err = s.store.GetRelationship(ctx, id); err != nil {
+			return Relationship{}, err
+		}
+	}
+	if err := s.removeAssignments(ctx, rel); err != nil {
+		return Relationship{}, fmt.Errorf("terminate %s: %w", id, err)
+	}
+	return rel, nil
+}
+
+// removeAssignments deletes every assignment under a relationship that has
+// ended. A concurrent assign cannot add one behind it: creating an assignment
+// is conditional on the relationship being active.
+func (s *Service) removeAssignments(ctx context.Context, rel Relationship) error {
+	if rel.Status == RelationshipActive {
+		return fmt.Errorf("relationship %s is still active", rel.ID)
+	}
+	page := Page{Limit: 100}
+	for {
+		l, err := s.store.ListAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, rel.ID, page)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(l.Items))
+		for i, a := range l.Items {
+			ids[i] = a.ID
+		}
+		if err := s.store.DeleteAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, ids); err != nil {
+			return err
+		}
+		if l.NextCursor == "" {
+			return nil
+		}
+		page.Cursor = l.NextCursor
+	}
+}
+
+// linkActive reports whether rel grants anything at this moment.
+func (s *Service) linkActive(rel Relationship) bool {
+	return rel.Status == RelationshipActive && s.now().Before(rel.EndsAt)
+}
+
+// relationshipDenied explains why an ended relationship takes no new grants.
+func (s *Service) relationshipEnded(rel Relationship) error {
+	reason := access.ReasonRelationshipTerminated
+	if rel.Status == RelationshipExpired || rel.Status == RelationshipActive {
+		reason = access.ReasonRelationshipExpired
+	}
+	return fmt.Errorf("%w: relationship %s has ended (%s)", ErrConflict, rel.ID, reason)
+}

@@ -1,0 +1,136 @@
+package tenancy
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/access"
+)
+
+// Store is what the rules need from persistence. Every write that changes
+// state is conditional on the version it read, so racing writers get exactly
+// one winner and the rest ErrConflict.
+type Store interface {
+	// CreateTenant writes the tenant, claims its domain and grants its admins,
+	// all or nothing; ErrConflict when the id or the domain is taken.
+	CreateTenant(ctx context.Context, t Tenant, admins []Assignment) error
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+	TenantByDomain(ctx context.Context, domain string) (Tenant, error)
+
+	CreateInvitation(ctx context.Context, inv Invitation) error
+	GetInvitation(ctx context.Context, id string) (Invitation, error)
+	// ListInvitations lists a tenant's invitations, newest first; direction is
+	// "incoming" or "outgoing", status "" for all.
+	ListInvitations(ctx context.Context, tenant, direction, status string, page Page) (List[Invitation], error)
+	// UpdateInvitation writes inv if the stored version is inv.Version-1.
+	UpdateInvitation(ctx context.Context, inv Invitation) error
+	// AcceptInvitation writes the accepted invitation (version-checked) and
+	// creates the relationship in one transaction.
+	AcceptInvitation(ctx context.Context, inv Invitation, rel Relationship) error
+
+	GetRelationship(ctx context.Context, id string) (Relationship, error)
+	ListRelationships(ctx context.Context, tenant, side string, page Page) (List[Relationship], error)
+	// UpdateRelationship writes rel if the stored version is rel.Version-1.
+	UpdateRelationship(ctx context.Context, rel Relationship) error
+
+	// CreateAssignment writes a new assignment; a delegated one only while its
+	// relationship is still active (ErrConflict otherwise).
+	CreateAssignment(ctx context.Context, a Assignment) error
+	GetAssignment(ctx context.Context, tenant, home, id string) (Assignment, error)
+	// ListAssignments lists the assignments of home's principals in tenant,
+	// only those under relationshipID when it is not empty.
+	ListAssignments(ctx context.Context, tenant, home, relationshipID string, page Page) (List[Assignment], error)
+	DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error
+
+	// SaveRole creates a custom role (Version 1) or replaces version
+	// role.Version-1.
+	SaveRole(ctx context.Context, role CustomRole) error
+	ListRoles(ctx context.Context, tenant, definedBy string) ([]CustomRole, error)
+
+	// LoadPartition reads everything that decides (tenant, home) in one request.
+	LoadPartition(ctx context.Context, tenant, home string) (Partition, error)
+}
+
+// Config wires a Service.
+type Config struct {
+	Store Store
+	// Now is the clock; the local stack's can be moved forward.
+	Now func() time.Time
+	// NewID returns a fresh unique id.
+	NewID func() string
+	// OperatorTenant is the platform operator's tenant id.
+	OperatorTenant string
+	Catalogue      *access.Catalogue
+}
+
+// Service applies the rules.
+type Service struct {
+	store    Store
+	now      func() time.Time
+	newID    func() string
+	operator string
+	cat      *access.Catalogue
+}
+
+// New builds a Service; a nil Catalogue means the embedded one.
+func New(cfg Config) *Service {
+	cat := cfg.Catalogue
+	if cat == nil {
+		cat = access.Builtin()
+	}
+	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat}
+}
+
+// Catalogue answers the permission catalogue the service decides with.
+func (s *Service) Catalogue() *access.Catalogue { return s.cat }
+
+// Caller is the authenticated principal of a request, as the identity
+// provider's token says.
+type Caller struct {
+	User      string
+	Tenant    string
+	Groups    []string
+	AMR       []string
+	RequestID string
+}
+
+// MFA reports whether the caller authenticated with more than one factor.
+func (c Caller) MFA() bool {
+	for _, m := range c.AMR {
+		if m == "mfa" {
+			return true
+		}
+	}
+	return false
+}
+
+// Subject is the caller as the decision sees it.
+func (c Caller) Subject() access.Subject {
+	return access.Subject{Home: c.Tenant, User: c.User, Groups: c.Groups, MFA: c.MFA()}
+}
+
+// Actor names the caller in records.
+func (c Caller) Actor() Actor { return Actor{User: c.User, Tenant: c.Tenant} }
+
+// IsOperator reports whether the caller belongs to the platform operator.
+func (s *Service) IsOperator(c Caller) bool { return s.operator != "" && c.Tenant == s.operator }
+
+// is reports whether the caller is named by one of the principals, directly or
+// through a group.
+func (c Caller) is(principals []string) bool {
+	for _, p := range principals {
+		kind, id, _ := strings.Cut(p, ":")
+		switch {
+		case kind == access.KindUser && id == c.User:
+			return true
+		case kind == access.KindGroup:
+			for _, g := range c.Groups {
+				if g == id {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/switchboard/switchboard/internal/access"
+)
+
+// NewTenant is the request to create a tenant.
+type NewTenant struct {
+	// ID is the identity provider's tenant id (the `tid` claim of its users);
+	// one is generated when it is empty.
+	ID     string
+	Name   string
+	Domain string
+	MSP    bool
+	Admins []string
+}
+
+// CreateTenant creates a tenant; only the platform operator may, as only the
+// vendor grants the MSP licence. The admins get global-admin natively.
+func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Tenant, error) {
+	if !s.IsOperator(c) {
+		return Tenant{}, denied(access.ReasonNoGrant, "only the platform operator creates tenants")
+	}
+	t := Tenant{ID: in.ID, Name: strings.TrimSpace(in.Name), Domain: strings.ToLower(strings.TrimSpace(in.Domain)), MSP: in.MSP, Status: "active", CreatedAt: s.now(), Version: 1}
+	if t.ID == "" {
+		t.ID = strings.ToLower(s.newID())
+	}
+	if !ValidTenantID(t.ID) {
+		return Tenant{}, invalid("id", "%q is not a tenant id: 1-63 lower-case letters, digits and dashes", t.ID)
+	}
+	if err := checkName("name", t.Name, maxNameLength); err != nil {
+		return Tenant{}, err
+	}
+	if !domainPattern.MatchString(t.Domain) || len(t.Domain) > 253 {
+		return Tenant{}, invalid("domain", "%q is not a domain name such as contoso.com", in.Domain)
+	}
+	if len(in.Admins) == 0 {
+		return Tenant{}, invalid("admins", "at least one admin is required, or nobody could manage the tenant")
+	}
+	admins := dedupe(in.Admins)
+	if err := checkPrincipals("admins", admins); err != nil {
+		return Tenant{}, err
+	}
+	grants := make([]Assignment, len(admins))
+	for i, p := range admins {
+		grants[i] = Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{"global-admin"},
+			Permissions: []string{}, Scope: []string{"*"}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()}
+	}
+	if err := s.store.CreateTenant(ctx, t, grants); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return Tenant{}, conflict("a tenant with id %q or domain %q exists", t.ID, t.Domain)
+		}
+		return Tenant{}, err
+	}
+	return t, nil
+}
+
+// GetTenant answers a tenant to its members, to tenants related to it and to
+// the operator; to anyone else it does not exist.
+func (s *Service) GetTenant(ctx context.Context, c Caller, id string) (Tenant, error) {
+	if !ValidTenantID(id) {
+		return Tenant{}, notFound("tenant", id)
+	}
+	if c.Tenant != id && !s.IsOperator(c) {
+		related, err := s.related(ctx, c.Tenant, id)
+		if err != nil {
+			return Tenant{}, err
+		}
+		if !related {
+			return Tenant{}, notFound("tenant", id)
+		}
+	}
+	return s.store.GetTenant(ctx, id)
+}
+
+// related reports whether a relationship of any state links the two tenants.
+func (s *Service) related(ctx context.Context, a, b string) (bool, error) {
+	for _, pair := range [][2]string{{a, b}, {b, a}} {
+		p, err := s.store.LoadPartition(ctx, pair[0], pair[1])
+		if err != nil {
+			return false, err
+		}
+		if len(p.Relationships) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
