@@ -89,7 +89,7 @@ func TestDecide(t *testing.T) {
 			grants: []Grant{grant(nil)}, perm: "rooms.view", resource: "/sites/us/r1", want: ReasonOutOfScope},
 		{name: "scoped grant cannot hold an unscopeable permission", links: []Link{func() Link { l := activeLink(); l.Ceiling = ceiling(t, "primary-admin"); return l }()},
 			grants: []Grant{grant(func(g *Grant) { g.Roles = []GrantRole{role(t, "primary-admin")}; g.Scope = MustParseScope("/sites/eu") })},
-			perm: "roles.view", resource: "/sites/eu", want: ReasonOutOfScope},
+			perm:   "roles.view", resource: "/sites/eu", want: ReasonOutOfScope},
 		{name: "tenant-wide resource needs a tenant-wide scope", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) { g.Scope = MustParseScope("/sites/eu") })},
 			perm: "rooms.view", want: ReasonOutOfScope},
 		{name: "mfa required", links: []Link{func() Link { l := activeLink(); l.RequireMFA = true; return l }()}, grants: []Grant{grant(nil)},

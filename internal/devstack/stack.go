@@ -1,0 +1,233 @@
+// Package devstack is the local stack behind `make run`: the same function
+// handlers behind a local HTTP API that validates JWTs like API Gateway and
+// builds the same payload-v2 events, DynamoDB served in process through the
+// real SDK, a local identity provider and a test clock. None of it is deployed.
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/period"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Defaults of the local stack.
+const (
+	DefaultAddr     = "127.0.0.1:8080"
+	OperatorTenant  = "platform"
+	Audience        = "switchboard"
+	TableName       = "switchboard"
+	maxRequestBytes = httpapi.MaxBody
+)
+
+// Config sets up a stack.
+type Config struct {
+	// BaseURL is where the stack is reached; the token issuer is BaseURL/dev.
+	BaseURL string
+	// Seed loads the demo tenants.
+	Seed bool
+	// DynamoOptions are applied to the DynamoDB client, e.g. a request meter.
+	DynamoOptions []func(*dynamodb.Options)
+	Log           *slog.Logger
+}
+
+// Stack is a running local Switchboard.
+type Stack struct {
+	Clock    *Clock
+	Issuer   *Issuer
+	Service  *tenancy.Service
+	Demo     *Demo
+	db       *localdb.Server
+	handlers map[string]*httpapi.Handler
+	log      *slog.Logger
+	requests atomic.Int64
+}
+
+// Start brings up the database, the service and the handlers.
+func Start(ctx context.Context, cfg Config) (*Stack, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	db, client, err := localdb.StartWithTable(ctx, TableName, cfg.DynamoOptions...)
+	if err != nil {
+		return nil, err
+	}
+	clock := NewClock()
+	issuer, err := NewIssuer(strings.TrimSuffix(cfg.BaseURL, "/")+"/dev", Audience, clock.Now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := tenancy.New(tenancy.Config{Store: store.New(client, TableName), Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant})
+	s := &Stack{Clock: clock, Issuer: issuer, Service: svc, db: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	for _, fn := range httpapi.Functions {
+		s.handlers[fn] = httpapi.New(svc, fn, cfg.Log)
+	}
+	if cfg.Seed {
+		if s.Demo, err = seed(ctx, svc); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Close stops the database.
+func (s *Stack) Close() error { return s.db.Close() }
+
+// ServeHTTP routes dev routes and the API.
+func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/dev/token":
+		s.devToken(w, r)
+	case r.URL.Path == "/dev/clock":
+		s.devClock(w, r)
+	default:
+		s.api(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func problem(w http.ResponseWriter, status int, detail string) {
+	writeJSON(w, status, "application/problem+json", httpapi.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		problem(w, http.StatusMethodNotAllowed, "use POST")
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		problem(w, http.StatusBadRequest, "body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *Stack) devToken(w http.ResponseWriter, r *http.Request) {
+	var req TokenRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	tok, err := s.Issuer.Issue(req)
+	if err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]string{"token": tok})
+}
+
+func (s *Stack) devClock(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		writeJSON(w, http.StatusOK, "application/json", map[string]time.Time{"now": s.Clock.Now()})
+		return
+	}
+	var req struct {
+		Advance period.Duration `json:"advance"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if req.Advance <= 0 {
+		problem(w, http.StatusBadRequest, "advance must be a positive ISO 8601 duration such as \"P15D\"")
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]time.Time{"now": s.Clock.Advance(time.Duration(req.Advance))})
+}
+
+// api does what API Gateway does for an HTTP API: match the route, run the
+// JWT authorizer, build the payload-v2 event and invoke the route's function.
+func (s *Stack) api(w http.ResponseWriter, r *http.Request) {
+	route, params, allowed, ok := httpapi.Match(r.Method, r.URL.Path)
+	if !ok {
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			problem(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path))
+			return
+		}
+		problem(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	raw, found := strings.CutPrefix(auth, "Bearer ")
+	if !found {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+		problem(w, http.StatusUnauthorized, "send Authorization: Bearer <token>; POST /dev/token makes one")
+		return
+	}
+	claims, err := s.Issuer.Validate(strings.TrimSpace(raw))
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard", error="invalid_token"`)
+		problem(w, http.StatusUnauthorized, "the token is not valid: "+err.Error())
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
+	if err != nil {
+		problem(w, http.StatusBadRequest, "the body cannot be read")
+		return
+	}
+	ev := s.event(r, route, params, claims, body)
+	res, err := s.handlers[route.Function].Handle(r.Context(), ev)
+	if err != nil {
+		s.log.Error("function failed", "function", route.Function, "error", err)
+		problem(w, http.StatusInternalServerError, "the function failed")
+		return
+	}
+	for k, v := range res.Headers {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Apigw-Requestid", ev.RequestContext.RequestID)
+	w.WriteHeader(res.StatusCode)
+	_, _ = io.WriteString(w, res.Body)
+}
+
+func (s *Stack) event(r *http.Request, route httpapi.Route, params, claims map[string]string, body []byte) lambdaevents.APIGatewayV2HTTPRequest {
+	headers := map[string]string{}
+	for k, v := range r.Header {
+		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	}
+	var query map[string]string
+	if len(r.URL.Query()) > 0 {
+		query = map[string]string{}
+		for k, v := range r.URL.Query() {
+			query[k] = strings.Join(v, ",")
+		}
+	}
+	now := s.Clock.Now()
+	return lambdaevents.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: route.Key(), RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
+		Headers: headers, QueryStringParameters: query, PathParameters: params, Body: string(body),
+		RequestContext: lambdaevents.APIGatewayV2HTTPRequestContext{
+			RouteKey: route.Key(), Stage: "$default", RequestID: "local-" + strconv.FormatInt(s.requests.Add(1), 10) + "-" + ids.New()[20:],
+			Time: now.Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
+			HTTP: lambdaevents.APIGatewayV2HTTPRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: r.RemoteAddr, UserAgent: r.UserAgent()},
+			Authorizer: &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims, Scopes: nil},
+			},
+		},
+	}
+}

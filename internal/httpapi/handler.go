@@ -1,0 +1,174 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// MaxBody is the largest request body accepted (413 beyond).
+const MaxBody = 64 << 10
+
+// request is what an operation reads: the caller, path and query parameters
+// and the raw body.
+type request struct {
+	caller tenancy.Caller
+	path   map[string]string
+	query  map[string]string
+	body   []byte
+}
+
+type operation func(ctx context.Context, r request) (status int, body any, err error)
+
+// Handler serves the routes of one function.
+type Handler struct {
+	svc *tenancy.Service
+	ops map[string]operation
+	log *slog.Logger
+}
+
+// New returns the handler of one function: it serves that function's routes
+// of the route table and answers 404 to the rest.
+func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
+	h := &Handler{svc: svc, ops: map[string]operation{}, log: log}
+	all := h.operations()
+	for _, r := range Routes {
+		if r.Function == function {
+			op, ok := all[r.Key()]
+			if !ok {
+				panic("no operation for route " + r.Key())
+			}
+			h.ops[r.Key()] = op
+		}
+	}
+	if len(h.ops) == 0 {
+		panic("no routes for function " + function)
+	}
+	return h
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
+	requestID := ev.RequestContext.RequestID
+	status, body, err := h.serve(ctx, ev)
+	if err != nil {
+		return problemResponse(problemFor(err, requestID, h.log)), nil
+	}
+	if status == http.StatusNoContent {
+		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status}, nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return problemResponse(problemFor(err, requestID, h.log)), nil
+	}
+	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n", Headers: map[string]string{"Content-Type": "application/json"}}, nil
+}
+
+func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) (int, any, error) {
+	op, ok := h.ops[ev.RouteKey]
+	if !ok {
+		return 0, nil, &requestError{status: http.StatusNotFound, detail: fmt.Sprintf("no route %s here", ev.RouteKey)}
+	}
+	caller, err := callerOf(ev)
+	if err != nil {
+		return 0, nil, err
+	}
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+			return 0, nil, badRequest("", "the body is not valid base64")
+		}
+	}
+	if len(body) > MaxBody {
+		return 0, nil, &requestError{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("the body is larger than %d bytes", MaxBody)}
+	}
+	return op(ctx, request{caller: caller, path: ev.PathParameters, query: ev.QueryStringParameters, body: body})
+}
+
+// callerOf reads the caller from the JWT authorizer's claims. API Gateway
+// hands claims over as strings and flattens arrays to "[a b]"; a JSON array
+// string is accepted too.
+func callerOf(ev lambdaevents.APIGatewayV2HTTPRequest) (tenancy.Caller, error) {
+	var claims map[string]string
+	if a := ev.RequestContext.Authorizer; a != nil && a.JWT != nil {
+		claims = a.JWT.Claims
+	}
+	c := tenancy.Caller{User: claims["sub"], Tenant: claims["tid"], Groups: listClaim(claims["groups"]), AMR: listClaim(claims["amr"]), RequestID: ev.RequestContext.RequestID}
+	if c.User == "" || c.Tenant == "" {
+		return c, &requestError{status: http.StatusUnauthorized, detail: "the token carries no sub or tid claim"}
+	}
+	return c, nil
+}
+
+func listClaim(v string) []string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	var arr []string
+	if strings.HasPrefix(v, "[\"") && json.Unmarshal([]byte(v), &arr) == nil {
+		return arr
+	}
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+	return strings.Fields(strings.ReplaceAll(v, ",", " "))
+}
+
+// decode reads a JSON body strictly: one object, no unknown fields, types as
+// declared. An empty body is an empty object when optional.
+func decode(body []byte, v any, optional bool) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return nil
+		}
+		return badRequest("", "a JSON body is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr):
+			return badRequest(typeErr.Field, "field %q must be %s, not %s", typeErr.Field, typeErr.Type.String(), typeErr.Value)
+		case errors.As(err, &syntaxErr):
+			return badRequest("", "malformed JSON at byte %d: %v", syntaxErr.Offset, err)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return badRequest(field, "unknown field %q", field)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return badRequest("", "the JSON body ends too early")
+		}
+		return badRequest("", "the body cannot be read: %v", err)
+	}
+	if dec.More() {
+		return badRequest("", "the body holds more than one JSON value")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("", "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func page(q map[string]string) (tenancy.Page, error) {
+	p := tenancy.Page{Cursor: q["cursor"]}
+	if v, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return p, badRequest("limit", "limit must be a whole number from 1 to 100")
+		}
+		p.Limit = n
+	}
+	return p, nil
+}

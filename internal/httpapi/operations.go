@@ -1,0 +1,284 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/period"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Request bodies. Unknown fields are refused, so every field is declared here.
+
+type tenantBody struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Domain string   `json:"domain"`
+	MSP    bool     `json:"msp"`
+	Admins []string `json:"admins"`
+}
+
+type tenantRef struct {
+	TenantID string `json:"tenantId"`
+	Domain   string `json:"domain"`
+}
+
+type invitationBody struct {
+	From       *tenantRef       `json:"from"`
+	To         *tenantRef       `json:"to"`
+	Kind       string           `json:"kind"`
+	As         string           `json:"as"`
+	Roles      []string         `json:"roles"`
+	Scope      []string         `json:"scope"`
+	Duration   *period.Duration `json:"duration"`
+	AutoExtend *period.Duration `json:"autoExtend"`
+	RequireMFA bool             `json:"requireMfa"`
+	ExpiresIn  *period.Duration `json:"expiresIn"`
+}
+
+type acceptBody struct {
+	PrimaryAdmins []string `json:"primaryAdmins"`
+	Roles         []string `json:"roles"`
+	Scope         []string `json:"scope"`
+}
+
+type assignmentBody struct {
+	Principal     string           `json:"principal"`
+	Roles         []string         `json:"roles"`
+	Permissions   []string         `json:"permissions"`
+	Scope         []string         `json:"scope"`
+	Eligible      bool             `json:"eligible"`
+	MaxActivation *period.Duration `json:"maxActivation"`
+}
+
+type roleBody struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Permissions []string `json:"permissions"`
+}
+
+type checkPrincipalBody struct {
+	ID       string   `json:"id"`
+	TenantID string   `json:"tenantId"`
+	Groups   []string `json:"groups"`
+	MFA      bool     `json:"mfa"`
+}
+
+type checkBody struct {
+	TenantID   string              `json:"tenantId"`
+	Permission string              `json:"permission"`
+	Resource   string              `json:"resource"`
+	Principal  *checkPrincipalBody `json:"principal"`
+}
+
+type checkRequestBody struct {
+	checkBody
+	Checks []checkBody `json:"checks"`
+}
+
+func dur(d *period.Duration) *time.Duration {
+	if d == nil {
+		return nil
+	}
+	v := time.Duration(*d)
+	return &v
+}
+
+func (h *Handler) operations() map[string]operation {
+	return map[string]operation{
+		"POST /tenants":                                         h.createTenant,
+		"GET /tenants/{tenantId}":                               h.getTenant,
+		"POST /invitations":                                     h.createInvitation,
+		"GET /invitations":                                      h.listInvitations,
+		"POST /invitations/{id}/accept":                         h.acceptInvitation,
+		"POST /invitations/{id}/decline":                        h.declineInvitation,
+		"DELETE /invitations/{id}":                              h.cancelInvitation,
+		"GET /relationships":                                    h.listRelationships,
+		"GET /relationships/{id}":                               h.getRelationship,
+		"DELETE /relationships/{id}":                            h.terminateRelationship,
+		"POST /relationships/{id}/assignments":                  h.assignDelegated,
+		"GET /relationships/{id}/assignments":                   h.listRelationshipAssignments,
+		"DELETE /relationships/{id}/assignments/{assignmentId}": h.removeDelegated,
+		"POST /tenants/{tenantId}/roles":                        h.saveRole,
+		"GET /tenants/{tenantId}/roles":                         h.listRoles,
+		"POST /tenants/{tenantId}/assignments":                  h.assignNative,
+		"DELETE /tenants/{tenantId}/assignments/{assignmentId}": h.removeNative,
+		"POST /check-access":                                    h.checkAccess,
+	}
+}
+
+func (h *Handler) createTenant(ctx context.Context, r request) (int, any, error) {
+	var b tenantBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	t, err := h.svc.CreateTenant(ctx, r.caller, tenancy.NewTenant{ID: b.ID, Name: b.Name, Domain: b.Domain, MSP: b.MSP, Admins: b.Admins})
+	return http.StatusCreated, t, err
+}
+
+func (h *Handler) getTenant(ctx context.Context, r request) (int, any, error) {
+	t, err := h.svc.GetTenant(ctx, r.caller, r.path["tenantId"])
+	return http.StatusOK, t, err
+}
+
+func (h *Handler) createInvitation(ctx context.Context, r request) (int, any, error) {
+	var b invitationBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	if b.To == nil {
+		return 0, nil, badRequest("to", "to is required: {\"tenantId\": …} or {\"domain\": …}")
+	}
+	in := tenancy.NewInvitation{ToTenant: b.To.TenantID, ToDomain: b.To.Domain, Kind: b.Kind, As: b.As, Roles: b.Roles, Scope: b.Scope,
+		Duration: dur(b.Duration), AutoExtend: dur(b.AutoExtend), RequireMFA: b.RequireMFA, ExpiresIn: dur(b.ExpiresIn)}
+	if b.From != nil {
+		in.FromTenant = b.From.TenantID
+	}
+	inv, err := h.svc.CreateInvitation(ctx, r.caller, in)
+	return http.StatusCreated, inv, err
+}
+
+func (h *Handler) listInvitations(ctx context.Context, r request) (int, any, error) {
+	p, err := page(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := h.svc.ListInvitations(ctx, r.caller, r.query["direction"], r.query["status"], p)
+	return http.StatusOK, l, err
+}
+
+func (h *Handler) acceptInvitation(ctx context.Context, r request) (int, any, error) {
+	var b acceptBody
+	if err := decode(r.body, &b, true); err != nil {
+		return 0, nil, err
+	}
+	rel, err := h.svc.AcceptInvitation(ctx, r.caller, r.path["id"], tenancy.Acceptance{PrimaryAdmins: b.PrimaryAdmins, Roles: b.Roles, Scope: b.Scope})
+	return http.StatusCreated, rel, err
+}
+
+func (h *Handler) declineInvitation(ctx context.Context, r request) (int, any, error) {
+	var b struct{}
+	if err := decode(r.body, &b, true); err != nil {
+		return 0, nil, err
+	}
+	inv, err := h.svc.DeclineInvitation(ctx, r.caller, r.path["id"])
+	return http.StatusOK, inv, err
+}
+
+func (h *Handler) cancelInvitation(ctx context.Context, r request) (int, any, error) {
+	_, err := h.svc.CancelInvitation(ctx, r.caller, r.path["id"])
+	return http.StatusNoContent, nil, err
+}
+
+func (h *Handler) listRelationships(ctx context.Context, r request) (int, any, error) {
+	p, err := page(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := h.svc.ListRelationships(ctx, r.caller, r.query["side"], p)
+	return http.StatusOK, l, err
+}
+
+func (h *Handler) getRelationship(ctx context.Context, r request) (int, any, error) {
+	rel, err := h.svc.GetRelationship(ctx, r.caller, r.path["id"])
+	return http.StatusOK, rel, err
+}
+
+func (h *Handler) terminateRelationship(ctx context.Context, r request) (int, any, error) {
+	_, err := h.svc.TerminateRelationship(ctx, r.caller, r.path["id"])
+	return http.StatusNoContent, nil, err
+}
+
+func (b assignmentBody) domain() tenancy.NewAssignment {
+	return tenancy.NewAssignment{Principal: b.Principal, Roles: b.Roles, Permissions: b.Permissions, Scope: b.Scope, Eligible: b.Eligible, MaxActivation: dur(b.MaxActivation)}
+}
+
+func (h *Handler) assignDelegated(ctx context.Context, r request) (int, any, error) {
+	var b assignmentBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	a, err := h.svc.AssignDelegated(ctx, r.caller, r.path["id"], b.domain())
+	return http.StatusCreated, a, err
+}
+
+func (h *Handler) listRelationshipAssignments(ctx context.Context, r request) (int, any, error) {
+	p, err := page(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := h.svc.ListRelationshipAssignments(ctx, r.caller, r.path["id"], p)
+	return http.StatusOK, l, err
+}
+
+func (h *Handler) removeDelegated(ctx context.Context, r request) (int, any, error) {
+	err := h.svc.RemoveDelegated(ctx, r.caller, r.path["id"], r.path["assignmentId"])
+	return http.StatusNoContent, nil, err
+}
+
+func (h *Handler) saveRole(ctx context.Context, r request) (int, any, error) {
+	var b roleBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	role, created, err := h.svc.SaveRole(ctx, r.caller, r.path["tenantId"], tenancy.NewRole{ID: b.ID, Name: b.Name, Description: b.Description, Permissions: b.Permissions})
+	if !created {
+		return http.StatusOK, role, err
+	}
+	return http.StatusCreated, role, err
+}
+
+func (h *Handler) listRoles(ctx context.Context, r request) (int, any, error) {
+	roles, err := h.svc.ListRoles(ctx, r.caller, r.path["tenantId"])
+	return http.StatusOK, tenancy.List[tenancy.CustomRole]{Items: roles}, err
+}
+
+func (h *Handler) assignNative(ctx context.Context, r request) (int, any, error) {
+	var b assignmentBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	a, err := h.svc.AssignNative(ctx, r.caller, r.path["tenantId"], b.domain())
+	return http.StatusCreated, a, err
+}
+
+func (h *Handler) removeNative(ctx context.Context, r request) (int, any, error) {
+	err := h.svc.RemoveNative(ctx, r.caller, r.path["tenantId"], r.path["assignmentId"])
+	return http.StatusNoContent, nil, err
+}
+
+func (c checkBody) domain() tenancy.Check {
+	ch := tenancy.Check{Tenant: c.TenantID, Permission: c.Permission, Resource: c.Resource}
+	if p := c.Principal; p != nil {
+		ch.Principal = &tenancy.CheckPrincipal{ID: p.ID, Tenant: p.TenantID, Groups: p.Groups, MFA: p.MFA}
+	}
+	return ch
+}
+
+// checkAccess answers one check as {allowed, reason, via} and a batch
+// ({"checks": […]}) as {"results": […]} in the order asked.
+func (h *Handler) checkAccess(ctx context.Context, r request) (int, any, error) {
+	var b checkRequestBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	single := b.checkBody != (checkBody{})
+	if single == (b.Checks != nil) {
+		return 0, nil, badRequest("checks", "ask one check ({tenantId, permission, …}) or a batch ({checks: […]}), not both or neither")
+	}
+	if single {
+		res, err := h.svc.CheckAccess(ctx, r.caller, []tenancy.Check{b.checkBody.domain()})
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, res[0], nil
+	}
+	checks := make([]tenancy.Check, len(b.Checks))
+	for i, c := range b.Checks {
+		checks[i] = c.domain()
+	}
+	res, err := h.svc.CheckAccess(ctx, r.caller, checks)
+	return http.StatusOK, map[string]any{"results": res}, err
+}
