@@ -1,0 +1,195 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// fixture: northwind (MSP) manages contoso; the group "techs" of northwind
+// holds site-lead there under a relationship that requires MFA.
+func fixture(t *testing.T) (*tenancy.Service, *store.Meter, string) {
+	t.Helper()
+	ctx := context.Background()
+	meter := store.NewMeter()
+	srv, db, err := localdb.StartWithTable(ctx, "t", meter.Option())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
+	svc := tenancy.New(tenancy.Config{Store: store.New(db, "t"), Now: func() time.Time { return now }, NewID: ids.Sequence("id"), OperatorTenant: "platform"})
+	op := tenancy.Caller{User: "op", Tenant: "platform"}
+	for _, tn := range []tenancy.NewTenant{
+		{ID: "northwind", Name: "Northwind", Domain: "northwind.example", MSP: true, Admins: []string{"user:nina"}},
+		{ID: "contoso", Name: "Contoso", Domain: "contoso.example", Admins: []string{"user:carl"}},
+	} {
+		if _, err := svc.CreateTenant(ctx, op, tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nina := tenancy.Caller{User: "nina", Tenant: "northwind"}
+	inv, err := svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"site-lead"}, RequireMFA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := svc.AcceptInvitation(ctx, tenancy.Caller{User: "carl", Tenant: "contoso"}, inv.ID, tenancy.Acceptance{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "group:techs", Roles: []string{"site-lead"}}); err != nil {
+		t.Fatal(err)
+	}
+	meter.Reset()
+	return svc, meter, rel.ID
+}
+
+func loadEvent(t *testing.T) lambdaevents.APIGatewayV2HTTPRequest {
+	t.Helper()
+	b, err := os.ReadFile("testdata/check-access-event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev lambdaevents.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestRealEventThroughTheHandler(t *testing.T) {
+	svc, meter, relID := fixture(t)
+	h := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet())
+	ev := loadEvent(t)
+
+	res, err := h.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Allowed bool
+		Reason  string
+		Via     struct{ RelationshipID, AssignmentID, RoleID string }
+	}
+	if err := json.Unmarshal([]byte(res.Body), &got); err != nil {
+		t.Fatalf("body %q: %v", res.Body, err)
+	}
+	if res.StatusCode != 200 || !got.Allowed || got.Via.RelationshipID != relID || got.Via.RoleID != "site-lead" {
+		t.Errorf("Handle() = %d %s, want 200 allowed via %s/site-lead (groups and amr read from API Gateway's flattened claims)", res.StatusCode, res.Body, relID)
+	}
+	if n := meter.Total(); n != 1 {
+		t.Errorf("check-access made %d DynamoDB requests, want 1", n)
+	}
+
+	// The same claims as JSON arrays, and without MFA.
+	ev.RequestContext.Authorizer.JWT.Claims["groups"] = `["techs"]`
+	ev.RequestContext.Authorizer.JWT.Claims["amr"] = "[pwd]"
+	res, _ = h.Handle(context.Background(), ev)
+	if !strings.Contains(res.Body, `"reason":"mfa-required"`) {
+		t.Errorf("without mfa: %s, want mfa-required", res.Body)
+	}
+
+	// A base64 body, as API Gateway sends binary media types.
+	ev.RequestContext.Authorizer.JWT.Claims["amr"] = "[mfa]"
+	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(ev.Body)), true
+	if res, _ = h.Handle(context.Background(), ev); res.StatusCode != 200 || !strings.Contains(res.Body, `"allowed":true`) {
+		t.Errorf("base64 body: %d %s", res.StatusCode, res.Body)
+	}
+}
+
+func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
+	svc, meter, relID := fixture(t)
+	tests := []struct {
+		name     string
+		function string
+		route    string
+		path     map[string]string
+		body     string
+		claims   map[string]string
+		status   int
+		field    string
+	}{
+		{"malformed JSON", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":`, nil, 400, ""},
+		{"unknown field", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"admin":true}`, nil, 400, "admin"},
+		{"wrong type", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":"site-lead"}`, nil, 400, "roles"},
+		{"two values", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"]}{}`, nil, 400, ""},
+		{"empty body", httpapi.FunctionInvite, "POST /invitations", nil, ``, nil, 400, ""},
+		{"oversize", httpapi.FunctionInvite, "POST /invitations", nil, `{"roles":["` + strings.Repeat("x", httpapi.MaxBody) + `"]}`, nil, 413, ""},
+		{"invalid duration", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"duration":"P1M"}`, nil, 400, ""},
+		{"duration out of range", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"duration":"P800D"}`, nil, 422, "duration"},
+		{"invalid scope", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"scope":["/a/../b"]}`, nil, 422, "scope"},
+		{"unknown role", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["superuser"]}`, nil, 422, "roles"},
+		{"role outside ceiling", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"user:ann","roles":["mmr-admin"]}`, nil, 422, "roles"},
+		{"bad principal", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"ann","roles":["site-lead"]}`, nil, 422, "principal"},
+		{"unknown relationship", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": "nope"}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
+		{"unknown permission", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.fly"}`, nil, 422, "permission"},
+		{"bad resource", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","resource":"/sites/%2e%2e"}`, nil, 422, "resource"},
+		{"too many checks", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"checks":[` + strings.Repeat(`{"tenantId":"contoso","permission":"rooms.view"},`, 100) + `{"tenantId":"contoso","permission":"rooms.view"}]}`, nil, 422, "checks"},
+		{"single and batch", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","checks":[]}`, nil, 400, "checks"},
+		{"bad limit", httpapi.FunctionQuery, "GET /relationships", nil, ``, nil, 400, "limit"},
+		{"no claims", httpapi.FunctionQuery, "GET /relationships", nil, ``, map[string]string{}, 401, ""},
+		{"route of another function", httpapi.FunctionQuery, "POST /invitations", nil, `{}`, nil, 404, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := httpapi.New(svc, tc.function, quiet())
+			ev := loadEvent(t)
+			ev.RouteKey, ev.PathParameters, ev.Body = tc.route, tc.path, tc.body
+			ev.RequestContext.Authorizer.JWT.Claims = map[string]string{"sub": "nina", "tid": "northwind"}
+			if tc.claims != nil {
+				ev.RequestContext.Authorizer.JWT.Claims = tc.claims
+			}
+			if tc.name == "bad limit" {
+				ev.QueryStringParameters = map[string]string{"limit": "1000"}
+			}
+			meter.Reset()
+			res, err := h.Handle(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p httpapi.Problem
+			if res.StatusCode != tc.status || res.Headers["Content-Type"] != "application/problem+json" || json.Unmarshal([]byte(res.Body), &p) != nil {
+				t.Fatalf("Handle() = %d %s %s, want %d problem+json", res.StatusCode, res.Headers["Content-Type"], res.Body, tc.status)
+			}
+			if p.Status != tc.status || p.Field != tc.field || p.Detail == "" {
+				t.Errorf("problem = %+v, want status %d field %q and a detail", p, tc.status, tc.field)
+			}
+			for op, n := range meter.Counts() {
+				if op != "GetItem" && op != "Query" {
+					t.Errorf("bad input made %d %s calls, want no writes", n, op)
+				}
+			}
+		})
+	}
+}
+
+func TestUnexpectedErrorsHideTheirText(t *testing.T) {
+	ctx := context.Background()
+	srv, db, err := localdb.StartWithTable(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close() // the database is gone: every call fails
+	svc := tenancy.New(tenancy.Config{Store: store.New(db, "t"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
+	ev := loadEvent(t)
+	res, _ := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
+	if res.StatusCode != 500 || strings.Contains(res.Body, "127.0.0.1") || !strings.Contains(res.Body, ev.RequestContext.RequestID) {
+		t.Errorf("Handle() = %d %s, want a 500 that quotes the request id and hides the cause", res.StatusCode, res.Body)
+	}
+}
