@@ -1,0 +1,91 @@
+package devstack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/switchboard/switchboard/internal/devstack"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// stack runs the local stack behind a real HTTP server on a free loopback port.
+type stack struct {
+	t     *testing.T
+	url   string
+	s     *devstack.Stack
+	meter *store.Meter
+}
+
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	meter := store.NewMeter()
+	s, err := devstack.Start(context.Background(), devstack.Config{BaseURL: "http://switchboard.test", Seed: true, DynamoOptions: []func(*dynamodb.Options){meter.Option()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { srv.Close(); s.Close() })
+	return &stack{t: t, url: srv.URL, s: s, meter: meter}
+}
+
+func (st *stack) token(sub, tid string, groups ...string) string {
+	st.t.Helper()
+	var out struct{ Token string }
+	body, _ := json.Marshal(map[string]any{"sub": sub, "tid": tid, "groups": groups})
+	st.mustDo("POST", "/dev/token", "", string(body), 200, &out)
+	return out.Token
+}
+
+type response struct {
+	status  int
+	body    []byte
+	headers http.Header
+}
+
+func (st *stack) do(method, path, tok, body string) response {
+	st.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, st.url+path, rd)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, body: b, headers: res.Header}
+}
+
+func (st *stack) mustDo(method, path, tok, body string, status int, out any) response {
+	st.t.Helper()
+	r := st.do(method, path, tok, body)
+	if r.status != status {
+		st.t.Fatalf("%s %s = %d %s, want %d", method, path, r.status, r.body, status)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.body, out); err != nil {
+			st.t.Fatalf("%s %s: %v in %s", method, path, err, r.body)
+		}
+	}
+	return r
+}
+
+func isProblem(r response) bool {
+	return r.headers.Get("Content-Type") == "application/problem+json" && bytes.Contains(r.body, []byte(`"status"`))
+}
