@@ -69,7 +69,9 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, err
 	}
 	clock := NewClock()
-	issuer, err := NewIssuer(strings.TrimSuffix(cfg.BaseURL, "/")+"/dev", Audience, clock.Now)
+	// Tokens live on real time, as the identity provider and API Gateway know
+	// nothing of the test clock; only Switchboard's own decisions use it.
+	issuer, err := NewIssuer(strings.TrimSuffix(cfg.BaseURL, "/")+"/dev", Audience, time.Now)
 	if err != nil {
 		db.Close()
 		return nil, err
