@@ -200,6 +200,9 @@ func TestScopeRejects(t *testing.T) {
 			t.Errorf("ParseScope(%q) = nil error, want a refusal", p)
 		}
 	}
+	if _, err := ParseScope([]string{"*", "junk"}); err == nil {
+		t.Error(`ParseScope(["*", "junk"]) = nil error, want a refusal`)
+	}
 	if _, err := ParseScope(nil); err == nil {
 		t.Error("ParseScope(nil) = nil error, want a refusal")
 	}

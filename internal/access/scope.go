@@ -41,6 +41,9 @@ func ParseScope(patterns []string) (Scope, error) {
 	var s Scope
 	for _, p := range patterns {
 		if p == "*" {
+			if len(patterns) > 1 {
+				return Scope{}, fmt.Errorf("\"*\" is the whole tenant and stands alone")
+			}
 			return WholeTenant, nil
 		}
 		segs, err := splitPath(p, true)

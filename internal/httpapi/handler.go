@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -125,8 +126,9 @@ func listClaim(v string) []string {
 	return strings.Fields(strings.ReplaceAll(v, ",", " "))
 }
 
-// decode reads a JSON body strictly: one object, no unknown fields, types as
-// declared. An empty body is an empty object when optional.
+// decode reads a JSON body strictly: one value, types as declared, and (by
+// exactKeys) no unknown, miscased or repeated field names. An empty body is
+// an empty object when optional.
 func decode(body []byte, v any, optional bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		if optional {
@@ -135,7 +137,6 @@ func decode(body []byte, v any, optional bool) error {
 		return badRequest("", "a JSON body is required")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		var syntaxErr *json.SyntaxError
@@ -144,9 +145,6 @@ func decode(body []byte, v any, optional bool) error {
 			return badRequest(typeErr.Field, "field %q must be %s, not %s", typeErr.Field, typeErr.Type.String(), typeErr.Value)
 		case errors.As(err, &syntaxErr):
 			return badRequest("", "malformed JSON at byte %d: %v", syntaxErr.Offset, err)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return badRequest(field, "unknown field %q", field)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return badRequest("", "the JSON body ends too early")
 		}
@@ -158,7 +156,7 @@ func decode(body []byte, v any, optional bool) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("", "the body holds more than one JSON value")
 	}
-	return nil
+	return exactKeys(body, reflect.TypeOf(v))
 }
 
 func page(q map[string]string) (tenancy.Page, error) {

@@ -25,16 +25,16 @@ type tenantRef struct {
 }
 
 type invitationBody struct {
-	From       *tenantRef       `json:"from"`
-	To         *tenantRef       `json:"to"`
-	Kind       string           `json:"kind"`
-	As         string           `json:"as"`
-	Roles      []string         `json:"roles"`
-	Scope      []string         `json:"scope"`
-	Duration   *period.Duration `json:"duration"`
-	AutoExtend *period.Duration `json:"autoExtend"`
-	RequireMFA bool             `json:"requireMfa"`
-	ExpiresIn  *period.Duration `json:"expiresIn"`
+	From       *tenantRef `json:"from"`
+	To         *tenantRef `json:"to"`
+	Kind       string     `json:"kind"`
+	As         string     `json:"as"`
+	Roles      []string   `json:"roles"`
+	Scope      []string   `json:"scope"`
+	Duration   *string    `json:"duration"`
+	AutoExtend *string    `json:"autoExtend"`
+	RequireMFA bool       `json:"requireMfa"`
+	ExpiresIn  *string    `json:"expiresIn"`
 }
 
 type acceptBody struct {
@@ -44,12 +44,12 @@ type acceptBody struct {
 }
 
 type assignmentBody struct {
-	Principal     string           `json:"principal"`
-	Roles         []string         `json:"roles"`
-	Permissions   []string         `json:"permissions"`
-	Scope         []string         `json:"scope"`
-	Eligible      bool             `json:"eligible"`
-	MaxActivation *period.Duration `json:"maxActivation"`
+	Principal     string   `json:"principal"`
+	Roles         []string `json:"roles"`
+	Permissions   []string `json:"permissions"`
+	Scope         []string `json:"scope"`
+	Eligible      bool     `json:"eligible"`
+	MaxActivation *string  `json:"maxActivation"`
 }
 
 type roleBody struct {
@@ -78,12 +78,20 @@ type checkRequestBody struct {
 	Checks []checkBody `json:"checks"`
 }
 
-func dur(d *period.Duration) *time.Duration {
-	if d == nil {
-		return nil
+// durations parses optional ISO 8601 fields, naming the field that is wrong.
+func durations(fields map[string]*string) (map[string]*time.Duration, error) {
+	out := make(map[string]*time.Duration, len(fields))
+	for name, v := range fields {
+		if v == nil {
+			continue
+		}
+		d, err := period.Parse(*v)
+		if err != nil {
+			return nil, badRequest(name, "%s: %v", name, err)
+		}
+		out[name] = &d
 	}
-	v := time.Duration(*d)
-	return &v
+	return out, nil
 }
 
 func (h *Handler) operations() map[string]operation {
@@ -131,8 +139,12 @@ func (h *Handler) createInvitation(ctx context.Context, r request) (int, any, er
 	if b.To == nil {
 		return 0, nil, badRequest("to", "to is required: {\"tenantId\": …} or {\"domain\": …}")
 	}
+	d, err := durations(map[string]*string{"duration": b.Duration, "autoExtend": b.AutoExtend, "expiresIn": b.ExpiresIn})
+	if err != nil {
+		return 0, nil, err
+	}
 	in := tenancy.NewInvitation{ToTenant: b.To.TenantID, ToDomain: b.To.Domain, Kind: b.Kind, As: b.As, Roles: b.Roles, Scope: b.Scope,
-		Duration: dur(b.Duration), AutoExtend: dur(b.AutoExtend), RequireMFA: b.RequireMFA, ExpiresIn: dur(b.ExpiresIn)}
+		Duration: d["duration"], AutoExtend: d["autoExtend"], RequireMFA: b.RequireMFA, ExpiresIn: d["expiresIn"]}
 	if b.From != nil {
 		in.FromTenant = b.From.TenantID
 	}
@@ -191,8 +203,9 @@ func (h *Handler) terminateRelationship(ctx context.Context, r request) (int, an
 	return http.StatusNoContent, nil, err
 }
 
-func (b assignmentBody) domain() tenancy.NewAssignment {
-	return tenancy.NewAssignment{Principal: b.Principal, Roles: b.Roles, Permissions: b.Permissions, Scope: b.Scope, Eligible: b.Eligible, MaxActivation: dur(b.MaxActivation)}
+func (b assignmentBody) domain() (tenancy.NewAssignment, error) {
+	d, err := durations(map[string]*string{"maxActivation": b.MaxActivation})
+	return tenancy.NewAssignment{Principal: b.Principal, Roles: b.Roles, Permissions: b.Permissions, Scope: b.Scope, Eligible: b.Eligible, MaxActivation: d["maxActivation"]}, err
 }
 
 func (h *Handler) assignDelegated(ctx context.Context, r request) (int, any, error) {
@@ -200,7 +213,11 @@ func (h *Handler) assignDelegated(ctx context.Context, r request) (int, any, err
 	if err := decode(r.body, &b, false); err != nil {
 		return 0, nil, err
 	}
-	a, err := h.svc.AssignDelegated(ctx, r.caller, r.path["id"], b.domain())
+	in, err := b.domain()
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := h.svc.AssignDelegated(ctx, r.caller, r.path["id"], in)
 	return http.StatusCreated, a, err
 }
 
@@ -240,7 +257,11 @@ func (h *Handler) assignNative(ctx context.Context, r request) (int, any, error)
 	if err := decode(r.body, &b, false); err != nil {
 		return 0, nil, err
 	}
-	a, err := h.svc.AssignNative(ctx, r.caller, r.path["tenantId"], b.domain())
+	in, err := b.domain()
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := h.svc.AssignNative(ctx, r.caller, r.path["tenantId"], in)
 	return http.StatusCreated, a, err
 }
 

@@ -48,6 +48,7 @@ func problemFor(err error, requestID string, log *slog.Logger) Problem {
 		re *requestError
 		ve *tenancy.ValidationError
 		de *tenancy.DeniedError
+		ce *tenancy.ConflictError
 	)
 	switch {
 	case errors.As(err, &re):
@@ -69,6 +70,8 @@ func problemFor(err error, requestID string, log *slog.Logger) Problem {
 			Detail: ve.Error(), Field: ve.Field, Values: ve.Values}
 	case errors.As(err, &de):
 		return Problem{Type: problemBase + "denied", Title: "Access denied", Status: http.StatusForbidden, Detail: de.Message, Reason: de.Reason}
+	case errors.As(err, &ce):
+		return Problem{Type: problemBase + "conflict", Title: "Conflict", Status: http.StatusConflict, Detail: ce.Message, Reason: ce.Reason}
 	case errors.Is(err, tenancy.ErrNotFound):
 		return Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.Is(err, tenancy.ErrConflict):

@@ -47,6 +47,18 @@ func denied(reason access.Reason, format string, args ...any) error {
 	return &DeniedError{Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
+// ConflictError is a conflict with a decision reason, e.g. granting under a
+// relationship that has ended. It matches ErrConflict.
+type ConflictError struct {
+	Reason  access.Reason
+	Message string
+}
+
+func (e *ConflictError) Error() string { return fmt.Sprintf("conflict (%s): %s", e.Reason, e.Message) }
+
+// Is makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
 func conflict(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrConflict, fmt.Sprintf(format, args...))
 }

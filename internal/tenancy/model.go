@@ -146,11 +146,11 @@ type CustomRole struct {
 	ID          string    `json:"id"`
 	Name        string    `json:"name"`
 	Description string    `json:"description,omitempty"`
-	TenantID    string    `json:"tenantId"`
-	DefinedBy   string    `json:"definedBy"`
+	TenantID    string    `json:"tenantId,omitempty"`
+	DefinedBy   string    `json:"definedBy,omitempty"`
 	Permissions []string  `json:"permissions"`
 	BuiltIn     bool      `json:"builtIn"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	UpdatedAt   time.Time `json:"updatedAt,omitzero"`
 	Version     int       `json:"-"`
 }
 

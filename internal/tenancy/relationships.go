@@ -126,11 +126,11 @@ func (s *Service) linkActive(rel Relationship) bool {
 	return rel.Status == RelationshipActive && s.now().Before(rel.EndsAt)
 }
 
-// relationshipDenied explains why an ended relationship takes no new grants.
+// relationshipEnded explains why an ended relationship takes no new grants.
 func (s *Service) relationshipEnded(rel Relationship) error {
 	reason := access.ReasonRelationshipTerminated
 	if rel.Status == RelationshipExpired || rel.Status == RelationshipActive {
 		reason = access.ReasonRelationshipExpired
 	}
-	return fmt.Errorf("%w: relationship %s has ended (%s)", ErrConflict, rel.ID, reason)
+	return &ConflictError{Reason: reason, Message: fmt.Sprintf("relationship %s has ended", rel.ID)}
 }

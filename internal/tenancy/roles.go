@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/access"
 )
@@ -34,7 +35,7 @@ func (s *Service) SaveRole(ctx context.Context, c Caller, tenant string, in NewR
 	if err := checkName("name", in.Name, maxNameLength); err != nil {
 		return CustomRole{}, false, err
 	}
-	if len(in.Description) > maxDescription {
+	if utf8.RuneCountInString(in.Description) > maxDescription {
 		return CustomRole{}, false, invalid("description", "longer than %d characters", maxDescription)
 	}
 	perms := dedupe(in.Permissions)

@@ -154,8 +154,8 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("second TerminateRelationship() = %+v, %v; want the first termination unchanged", again.EndedBy, err)
 	}
 	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}})
-	if !errors.Is(err, tenancy.ErrConflict) {
-		t.Errorf("AssignDelegated() after offboarding = %v, want ErrConflict", err)
+	if ce := wantErr[*tenancy.ConflictError](t, err, "AssignDelegated() after offboarding"); !errors.Is(err, tenancy.ErrConflict) || ce.Reason != access.ReasonRelationshipTerminated {
+		t.Errorf("AssignDelegated() after offboarding = %v, want a conflict with reason relationship-terminated", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/access"
 )
@@ -49,7 +50,7 @@ func checkName(field, name string, max int) error {
 	if strings.TrimSpace(name) == "" {
 		return invalid(field, "is required")
 	}
-	if len(name) > max {
+	if utf8.RuneCountInString(name) > max {
 		return invalid(field, "longer than %d characters", max)
 	}
 	return nil
