@@ -8,7 +8,8 @@ BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
 ## run: start the whole system locally (ADDR=127.0.0.1:8080 by default)
 run:
-	$(GO) run ./cmd/switchboard-local
+	$(GO) build -o bin/switchboard-local ./cmd/switchboard-local
+	exec bin/switchboard-local
 
 ## test: vet and every test, with the race detector; no cloud, no flags
 test: vet
@@ -21,12 +22,14 @@ vet:
 ## build: every Lambda as bin/<function>/bootstrap for provided.al2023 on arm64
 build: $(addprefix build-,$(FUNCTIONS))
 
-build-%:
+$(addprefix build-,$(FUNCTIONS)): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS) -o bin/$*/bootstrap ./functions/$*
 
-## bench: decision micro-benchmarks
-bench:
+## bench: decision micro-benchmarks, DynamoDB requests per route, bootstrap sizes
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/
+	$(GO) test -count=1 -run '^TestWalkthrough$$' -v ./internal/devstack/ | sed -n '/DynamoDB requests per route/,/check-access/p'
+	@echo "bootstrap sizes (stripped, linux/arm64):"; ls -l bin/*/bootstrap | awk '{printf "  %-28s %.1f MB\n", $$9, $$5/1048576}'
 
 clean:
 	rm -rf bin cdk.out
