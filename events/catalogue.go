@@ -1,30 +1,235 @@
-// Package events is the event catalogue: the source, the detail types of
-// SPEC §4, and (as the event work lands) one payload struct per type and the
-// rules that route them. Producers, consumers, the local bus and the CDK stack
-// read it from here; no detail-type string appears anywhere else.
+// Package events is the event catalogue: the source, every detail type, one
+// versioned payload struct per type, and the rules that route them to the
+// consumers. Producers, consumers, the local bus and the CDK stack read it from
+// here; no detail-type string appears anywhere else.
 package events
+
+import "time"
 
 // Source is the EventBridge source of every Switchboard event.
 const Source = "switchboard"
+
+// SchemaVersion is the version of every payload below; a breaking change to a
+// payload makes a new version and a new schema file.
+const SchemaVersion = 1
 
 // DetailType names an event.
 type DetailType string
 
 // Detail types, PascalCase and past tense.
 const (
-	InvitationCreated      DetailType = "InvitationCreated"
-	InvitationAccepted     DetailType = "InvitationAccepted"
-	InvitationDeclined     DetailType = "InvitationDeclined"
-	InvitationCancelled    DetailType = "InvitationCancelled"
-	InvitationExpired      DetailType = "InvitationExpired"
-	RelationshipActivated  DetailType = "RelationshipActivated"
-	RelationshipTerminated DetailType = "RelationshipTerminated"
-	RelationshipExpired    DetailType = "RelationshipExpired"
-	RelationshipExtended   DetailType = "RelationshipExtended"
-	RoleAssigned           DetailType = "RoleAssigned"
-	RoleAssignmentRemoved  DetailType = "RoleAssignmentRemoved"
-	CustomRoleSaved        DetailType = "CustomRoleSaved"
-	TenantSwitched         DetailType = "TenantSwitched"
-	AccessDenied           DetailType = "AccessDenied"
-	TenantCreated          DetailType = "TenantCreated"
+	DetailTypeTenantCreated          DetailType = "TenantCreated"
+	DetailTypeInvitationCreated      DetailType = "InvitationCreated"
+	DetailTypeInvitationAccepted     DetailType = "InvitationAccepted"
+	DetailTypeInvitationDeclined     DetailType = "InvitationDeclined"
+	DetailTypeInvitationCancelled    DetailType = "InvitationCancelled"
+	DetailTypeInvitationExpired      DetailType = "InvitationExpired"
+	DetailTypeRelationshipActivated  DetailType = "RelationshipActivated"
+	DetailTypeRelationshipTerminated DetailType = "RelationshipTerminated"
+	DetailTypeRelationshipExpired    DetailType = "RelationshipExpired"
+	DetailTypeRelationshipExtended   DetailType = "RelationshipExtended"
+	DetailTypeRelationshipExpiring   DetailType = "RelationshipExpiring"
+	DetailTypeRoleAssigned           DetailType = "RoleAssigned"
+	DetailTypeRoleAssignmentRemoved  DetailType = "RoleAssignmentRemoved"
+	DetailTypeCustomRoleSaved        DetailType = "CustomRoleSaved"
+	DetailTypeWebhookDisabled        DetailType = "WebhookDisabled"
+	DetailTypeTenantSwitched         DetailType = "TenantSwitched"
+	DetailTypeAccessDenied           DetailType = "AccessDenied"
 )
+
+// Actor is who caused an event: a user and its home tenant. Scheduled work
+// acts as the user "switchboard" of the operator tenant.
+type Actor struct {
+	User   string `json:"user"`
+	Tenant string `json:"tenant"`
+}
+
+// Meta is carried by every payload.
+type Meta struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	EventID       string    `json:"eventId"`
+	OccurredAt    time.Time `json:"occurredAt"`
+	Actor         Actor     `json:"actor"`
+	// Tenants are the tenants concerned; each gets the event in its audit.
+	Tenants        []string `json:"tenants"`
+	RelationshipID string   `json:"relationshipId,omitempty"`
+	RequestID      string   `json:"requestId,omitempty"`
+}
+
+// Base answers the common part of a payload.
+func (m Meta) Base() Meta { return m }
+
+// Payload is implemented by every payload struct.
+type Payload interface {
+	Base() Meta
+	DetailType() DetailType
+}
+
+// Tenant as events describe it.
+type Tenant struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Domain string `json:"domain"`
+	MSP    bool   `json:"msp"`
+}
+
+// Invitation as events describe it.
+type Invitation struct {
+	ID             string    `json:"id"`
+	Kind           string    `json:"kind"`
+	Status         string    `json:"status"`
+	FromTenant     string    `json:"fromTenantId"`
+	ToTenant       string    `json:"toTenantId"`
+	PartnerTenant  string    `json:"partnerTenantId"`
+	CustomerTenant string    `json:"customerTenantId"`
+	Roles          []string  `json:"roles"`
+	Scope          []string  `json:"scope"`
+	ExpiresAt      time.Time `json:"expiresAt"`
+}
+
+// Relationship as events describe it.
+type Relationship struct {
+	ID             string    `json:"id"`
+	Kind           string    `json:"kind"`
+	Status         string    `json:"status"`
+	PartnerTenant  string    `json:"partnerTenantId"`
+	CustomerTenant string    `json:"customerTenantId"`
+	Roles          []string  `json:"roles"`
+	Scope          []string  `json:"scope"`
+	StartsAt       time.Time `json:"startsAt"`
+	EndsAt         time.Time `json:"endsAt"`
+	RequireMFA     bool      `json:"requireMfa"`
+}
+
+// Assignment as events describe it.
+type Assignment struct {
+	ID              string   `json:"id"`
+	TenantID        string   `json:"tenantId"`
+	PrincipalTenant string   `json:"principalTenantId"`
+	RelationshipID  string   `json:"relationshipId,omitempty"`
+	Principal       string   `json:"principal"`
+	Roles           []string `json:"roles"`
+	Permissions     []string `json:"permissions"`
+	Scope           []string `json:"scope"`
+	Eligible        bool     `json:"eligible"`
+}
+
+// Role as events describe a custom role.
+type Role struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	TenantID    string   `json:"tenantId"`
+	DefinedBy   string   `json:"definedBy"`
+	Permissions []string `json:"permissions"`
+}
+
+// Payloads, one per detail type.
+
+type TenantCreated struct {
+	Meta
+	Tenant Tenant `json:"tenant"`
+}
+
+type InvitationCreated struct {
+	Meta
+	Invitation Invitation `json:"invitation"`
+}
+
+type InvitationAccepted struct {
+	Meta
+	Invitation Invitation `json:"invitation"`
+}
+
+type InvitationDeclined struct {
+	Meta
+	Invitation Invitation `json:"invitation"`
+}
+
+type InvitationCancelled struct {
+	Meta
+	Invitation Invitation `json:"invitation"`
+}
+
+type InvitationExpired struct {
+	Meta
+	Invitation Invitation `json:"invitation"`
+}
+
+type RelationshipActivated struct {
+	Meta
+	Relationship Relationship `json:"relationship"`
+}
+
+type RelationshipTerminated struct {
+	Meta
+	Relationship Relationship `json:"relationship"`
+}
+
+type RelationshipExpired struct {
+	Meta
+	Relationship Relationship `json:"relationship"`
+}
+
+type RelationshipExtended struct {
+	Meta
+	Relationship Relationship `json:"relationship"`
+	PreviousEnd  time.Time    `json:"previousEndsAt"`
+}
+
+// RelationshipExpiring is the notice sent 30, 7 and 1 days before a
+// relationship ends without auto-extension.
+type RelationshipExpiring struct {
+	Meta
+	Relationship Relationship `json:"relationship"`
+	DaysLeft     int          `json:"daysLeft"`
+}
+
+type RoleAssigned struct {
+	Meta
+	Assignment Assignment `json:"assignment"`
+}
+
+type RoleAssignmentRemoved struct {
+	Meta
+	Assignment Assignment `json:"assignment"`
+}
+
+type CustomRoleSaved struct {
+	Meta
+	Role Role `json:"role"`
+}
+
+// WebhookDisabled says a webhook subscription stopped after sustained failure.
+type WebhookDisabled struct {
+	Meta
+	SubscriptionID string `json:"subscriptionId"`
+	URL            string `json:"url"`
+	Failures       int    `json:"failures"`
+	LastError      string `json:"lastError"`
+}
+
+func (TenantCreated) DetailType() DetailType          { return DetailTypeTenantCreated }
+func (InvitationCreated) DetailType() DetailType      { return DetailTypeInvitationCreated }
+func (InvitationAccepted) DetailType() DetailType     { return DetailTypeInvitationAccepted }
+func (InvitationDeclined) DetailType() DetailType     { return DetailTypeInvitationDeclined }
+func (InvitationCancelled) DetailType() DetailType    { return DetailTypeInvitationCancelled }
+func (InvitationExpired) DetailType() DetailType      { return DetailTypeInvitationExpired }
+func (RelationshipActivated) DetailType() DetailType  { return DetailTypeRelationshipActivated }
+func (RelationshipTerminated) DetailType() DetailType { return DetailTypeRelationshipTerminated }
+func (RelationshipExpired) DetailType() DetailType    { return DetailTypeRelationshipExpired }
+func (RelationshipExtended) DetailType() DetailType   { return DetailTypeRelationshipExtended }
+func (RelationshipExpiring) DetailType() DetailType   { return DetailTypeRelationshipExpiring }
+func (RoleAssigned) DetailType() DetailType           { return DetailTypeRoleAssigned }
+func (RoleAssignmentRemoved) DetailType() DetailType  { return DetailTypeRoleAssignmentRemoved }
+func (CustomRoleSaved) DetailType() DetailType        { return DetailTypeCustomRoleSaved }
+func (WebhookDisabled) DetailType() DetailType        { return DetailTypeWebhookDisabled }
+
+// Payloads lists a zero value of every payload, in catalogue order: schemas
+// and tests are generated from it.
+func Payloads() []Payload {
+	return []Payload{
+		TenantCreated{}, InvitationCreated{}, InvitationAccepted{}, InvitationDeclined{}, InvitationCancelled{}, InvitationExpired{},
+		RelationshipActivated{}, RelationshipTerminated{}, RelationshipExpired{}, RelationshipExtended{}, RelationshipExpiring{},
+		RoleAssigned{}, RoleAssignmentRemoved{}, CustomRoleSaved{}, WebhookDisabled{},
+	}
+}

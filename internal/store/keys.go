@@ -1,5 +1,10 @@
 package store
 
+import (
+	"fmt"
+	"hash/fnv"
+)
+
 // Attribute and index names: infra creates the table from these, so the table
 // the CDK deploys is the table the code expects.
 const (
@@ -9,6 +14,8 @@ const (
 	AttrGSI1SK = "GSI1SK"
 	AttrGSI2PK = "GSI2PK"
 	AttrGSI2SK = "GSI2SK"
+	AttrGSI3PK = "GSI3PK"
+	AttrGSI3SK = "GSI3SK"
 	// AttrTTL holds an epoch-seconds expiry for items DynamoDB may delete.
 	AttrTTL = "ttl"
 	// AttrVersion is the optimistic-locking version of mutable items.
@@ -16,6 +23,7 @@ const (
 
 	IndexGSI1 = "GSI1"
 	IndexGSI2 = "GSI2"
+	IndexGSI3 = "GSI3"
 )
 
 // The only place keys are formatted.
@@ -33,6 +41,23 @@ func invitationsToPK(tenant string) string         { return "INVTO#" + tenant }
 func partnerPK(tenant string) string               { return "PARTNER#" + tenant }
 func customerPK(tenant string) string              { return "CUSTOMER#" + tenant }
 func listSK(createdAt, id string) string           { return createdAt + "#" + id }
+func outboxKey(id string) (string, string)         { return "OUTBOX#" + id, "OUTBOX" }
+func auditPK(tenant string) string                 { return "AUDIT#" + tenant }
+
+// The schedule index (GSI3) is write-sharded: its partitions are
+// <kind>#<shard>, and a sweep queries every shard.
+const (
+	scheduleShards     = 4
+	scheduleOutbox     = "OUTBOX"
+	scheduleInvitation = "DUE#INV"
+	scheduleRelation   = "DUE#REL"
+)
+
+func schedulePK(kind, id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%s#%d", kind, h.Sum32()%scheduleShards)
+}
 
 const (
 	prefixRelationship = "REL#"

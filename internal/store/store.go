@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -54,6 +55,8 @@ type keys struct {
 	GSI1SK string `dynamodbav:",omitempty"`
 	GSI2PK string `dynamodbav:",omitempty"`
 	GSI2SK string `dynamodbav:",omitempty"`
+	GSI3PK string `dynamodbav:",omitempty"`
+	GSI3SK string `dynamodbav:",omitempty"`
 	Type   string
 }
 
@@ -101,6 +104,8 @@ const (
 	typeRelationship   = "relationship"
 	typeAssignment     = "assignment"
 	typeRole           = "role"
+	typeOutbox         = "outbox"
+	typeAudit          = "audit"
 )
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
@@ -110,16 +115,41 @@ func newTenantItem(t tenancy.Tenant) tenantItem {
 	return tenantItem{keys{PK: pk, SK: sk, Type: typeTenant}, t}
 }
 
+// A pending invitation sits in the schedule index until it is answered or
+// expires; the item is always rewritten whole, so leaving the index is just a
+// put without the GSI3 keys.
 func newInvitationItem(inv tenancy.Invitation) invitationItem {
 	pk, sk := invitationKey(inv.ID)
 	at := listSK(stamp(inv.CreatedAt), inv.ID)
-	return invitationItem{keys{PK: pk, SK: sk, GSI1PK: invitationsFromPK(inv.FromTenant), GSI1SK: at, GSI2PK: invitationsToPK(inv.ToTenant), GSI2SK: at, Type: typeInvitation}, inv}
+	k := keys{PK: pk, SK: sk, GSI1PK: invitationsFromPK(inv.FromTenant), GSI1SK: at, GSI2PK: invitationsToPK(inv.ToTenant), GSI2SK: at, Type: typeInvitation}
+	if inv.Status == tenancy.InvitationPending {
+		k.GSI3PK, k.GSI3SK = schedulePK(scheduleInvitation, inv.ID), listSK(stamp(inv.ExpiresAt), inv.ID)
+	}
+	return invitationItem{k, inv}
 }
 
 func newRelationshipItem(r tenancy.Relationship) relationshipItem {
 	at := listSK(stamp(r.CreatedAt), r.ID)
-	return relationshipItem{keys{PK: authzPK(r.CustomerTenant, r.PartnerTenant), SK: relationshipSK(r.ID),
-		GSI1PK: partnerPK(r.PartnerTenant), GSI1SK: at, GSI2PK: customerPK(r.CustomerTenant), GSI2SK: at, Type: typeRelationship}, r}
+	k := keys{PK: authzPK(r.CustomerTenant, r.PartnerTenant), SK: relationshipSK(r.ID),
+		GSI1PK: partnerPK(r.PartnerTenant), GSI1SK: at, GSI2PK: customerPK(r.CustomerTenant), GSI2SK: at, Type: typeRelationship}
+	if due, ok := r.ReviewAt(); ok {
+		k.GSI3PK, k.GSI3SK = schedulePK(scheduleRelation, r.ID), listSK(stamp(due), r.ID)
+	}
+	return relationshipItem{k, r}
+}
+
+type outboxItem struct {
+	keys
+	EventID    string
+	DetailType string
+	OccurredAt time.Time
+	Detail     string
+}
+
+func newOutboxItem(m events.Message) outboxItem {
+	pk, sk := outboxKey(m.ID)
+	return outboxItem{keys{PK: pk, SK: sk, GSI3PK: schedulePK(scheduleOutbox, m.ID), GSI3SK: listSK(stamp(m.Time), m.ID), Type: typeOutbox},
+		m.ID, string(m.Type), m.Time, string(m.Detail)}
 }
 
 func newAssignmentItem(a tenancy.Assignment) assignmentItem {
@@ -213,15 +243,6 @@ func (s *Store) get(ctx context.Context, pk, sk string, out any, what, id string
 	return attributevalue.UnmarshalMap(res.Item, out)
 }
 
-func (s *Store) put(ctx context.Context, item any, cond string, values map[string]types.AttributeValue) error {
-	m, err := marshal(item)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String(cond), ExpressionAttributeValues: values})
-	return translate(err)
-}
-
 func (s *Store) putTx(item any, cond string, values map[string]types.AttributeValue) (types.TransactWriteItem, error) {
 	m, err := marshal(item)
 	if err != nil {
@@ -230,13 +251,44 @@ func (s *Store) putTx(item any, cond string, values map[string]types.AttributeVa
 	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m, ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}, nil
 }
 
-func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem) error {
+// maxTransactItems is DynamoDB's limit on one TransactWriteItems.
+const maxTransactItems = 100
+
+// commit writes the change and its events atomically: the events go to the
+// outbox in the same transaction, so a change never exists without its events
+// and no event exists for a change that failed. A lone put stays a PutItem.
+func (s *Store) commit(ctx context.Context, items []types.TransactWriteItem, msgs []events.Message) error {
+	for _, m := range msgs {
+		tx, err := s.putTx(newOutboxItem(m), condNew, nil)
+		if err != nil {
+			return err
+		}
+		items = append(items, tx)
+	}
+	if len(items) > maxTransactItems {
+		return fmt.Errorf("a change of %d items exceeds one transaction", len(items))
+	}
+	if len(items) == 1 && items[0].Put != nil {
+		p := items[0].Put
+		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
+			ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues})
+		return translate(err)
+	}
 	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	return translate(err)
 }
 
+// commitPut is commit for a change of one item.
+func (s *Store) commitPut(ctx context.Context, item any, cond string, values map[string]types.AttributeValue, msgs []events.Message) error {
+	tx, err := s.putTx(item, cond, values)
+	if err != nil {
+		return err
+	}
+	return s.commit(ctx, []types.TransactWriteItem{tx}, msgs)
+}
+
 // CreateTenant implements tenancy.Store.
-func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []tenancy.Assignment) error {
+func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []tenancy.Assignment, msgs []events.Message) error {
 	dpk, dsk := domainKey(t.Domain)
 	var items []types.TransactWriteItem
 	for _, v := range []any{newTenantItem(t), domainItem{keys{PK: dpk, SK: dsk, Type: typeDomain}, t.ID}} {
@@ -253,7 +305,7 @@ func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []ten
 		}
 		items = append(items, tx)
 	}
-	return s.transact(ctx, items)
+	return s.commit(ctx, items, msgs)
 }
 
 // GetTenant implements tenancy.Store.
@@ -275,8 +327,8 @@ func (s *Store) TenantByDomain(ctx context.Context, domain string) (tenancy.Tena
 }
 
 // CreateInvitation implements tenancy.Store.
-func (s *Store) CreateInvitation(ctx context.Context, inv tenancy.Invitation) error {
-	return s.put(ctx, newInvitationItem(inv), condNew, nil)
+func (s *Store) CreateInvitation(ctx context.Context, inv tenancy.Invitation, msgs []events.Message) error {
+	return s.commitPut(ctx, newInvitationItem(inv), condNew, nil, msgs)
 }
 
 // GetInvitation implements tenancy.Store.
@@ -288,8 +340,8 @@ func (s *Store) GetInvitation(ctx context.Context, id string) (tenancy.Invitatio
 }
 
 // UpdateInvitation implements tenancy.Store.
-func (s *Store) UpdateInvitation(ctx context.Context, inv tenancy.Invitation) error {
-	return s.put(ctx, newInvitationItem(inv), condVersion, prevVersion(inv.Version))
+func (s *Store) UpdateInvitation(ctx context.Context, inv tenancy.Invitation, msgs []events.Message) error {
+	return s.commitPut(ctx, newInvitationItem(inv), condVersion, prevVersion(inv.Version), msgs)
 }
 
 // ListInvitations implements tenancy.Store.
@@ -299,13 +351,13 @@ func (s *Store) ListInvitations(ctx context.Context, tenant, direction, status s
 		q = query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: invitationsToPK(tenant), newestFirst: true}
 	}
 	if status != "" {
-		q.filter, q.filterValue = "Status", status
+		q.filterPath, q.filterValue = []string{"Status"}, status
 	}
 	return list[invitationItem, tenancy.Invitation](ctx, s, q, page, func(it invitationItem) tenancy.Invitation { return it.Invitation })
 }
 
 // AcceptInvitation implements tenancy.Store.
-func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, rel tenancy.Relationship) error {
+func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, rel tenancy.Relationship, msgs []events.Message) error {
 	pk, sk := relationshipIDKey(rel.ID)
 	invTx, err := s.putTx(newInvitationItem(inv), condVersion, prevVersion(inv.Version))
 	if err != nil {
@@ -319,7 +371,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, re
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, []types.TransactWriteItem{invTx, idTx, relTx})
+	return s.commit(ctx, []types.TransactWriteItem{invTx, idTx, relTx}, msgs)
 }
 
 // GetRelationship implements tenancy.Store.
@@ -344,18 +396,18 @@ func (s *Store) ListRelationships(ctx context.Context, tenant, side string, page
 }
 
 // UpdateRelationship implements tenancy.Store.
-func (s *Store) UpdateRelationship(ctx context.Context, rel tenancy.Relationship) error {
-	return s.put(ctx, newRelationshipItem(rel), condVersion, prevVersion(rel.Version))
+func (s *Store) UpdateRelationship(ctx context.Context, rel tenancy.Relationship, msgs []events.Message) error {
+	return s.commitPut(ctx, newRelationshipItem(rel), condVersion, prevVersion(rel.Version), msgs)
 }
 
 // CreateAssignment implements tenancy.Store.
-func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment) error {
-	if a.RelationshipID == "" {
-		return s.put(ctx, newAssignmentItem(a), condNew, nil)
-	}
+func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
 	put, err := s.putTx(newAssignmentItem(a), condNew, nil)
 	if err != nil {
 		return err
+	}
+	if a.RelationshipID == "" {
+		return s.commit(ctx, []types.TransactWriteItem{put}, msgs)
 	}
 	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName:                &s.table,
@@ -366,7 +418,19 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment) erro
 			":active": &types.AttributeValueMemberS{Value: tenancy.RelationshipActive},
 		},
 	}}
-	return s.transact(ctx, []types.TransactWriteItem{check, put})
+	return s.commit(ctx, []types.TransactWriteItem{check, put}, msgs)
+}
+
+// RemoveAssignment implements tenancy.Store: the delete and its events in one
+// transaction; ErrNotFound when it is already gone.
+func (s *Store) RemoveAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
+	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
+		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")}}
+	err := s.commit(ctx, []types.TransactWriteItem{del}, msgs)
+	if errors.Is(err, tenancy.ErrConflict) {
+		return fmt.Errorf("%w: assignment %s", tenancy.ErrNotFound, a.ID)
+	}
+	return err
 }
 
 // GetAssignment implements tenancy.Store.
@@ -380,7 +444,7 @@ func (s *Store) GetAssignment(ctx context.Context, tenant, home, id string) (ten
 func (s *Store) ListAssignments(ctx context.Context, tenant, home, relationshipID string, page tenancy.Page) (tenancy.List[tenancy.Assignment], error) {
 	q := query{pkAttr: AttrPK, pk: authzPK(tenant, home), skPrefix: prefixAssignment}
 	if relationshipID != "" {
-		q.filter, q.filterValue = "RelationshipID", relationshipID
+		q.filterPath, q.filterValue = []string{"RelationshipID"}, relationshipID
 	}
 	return list[assignmentItem, tenancy.Assignment](ctx, s, q, page, assignmentItem.domain)
 }
@@ -429,11 +493,11 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 }
 
 // SaveRole implements tenancy.Store.
-func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole) error {
+func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []events.Message) error {
 	if r.Version == 1 {
-		return s.put(ctx, newRoleItem(r), condNew, nil)
+		return s.commitPut(ctx, newRoleItem(r), condNew, nil, msgs)
 	}
-	return s.put(ctx, newRoleItem(r), condVersion, prevVersion(r.Version))
+	return s.commitPut(ctx, newRoleItem(r), condVersion, prevVersion(r.Version), msgs)
 }
 
 // ListRoles implements tenancy.Store.
@@ -505,13 +569,14 @@ func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy
 
 // query describes one paginated Query.
 type query struct {
-	index       string
-	pkAttr      string
-	pk          string
-	skPrefix    string
-	newestFirst bool
-	filter      string
-	filterValue string
+	index        string
+	pkAttr       string
+	pk           string
+	skPrefix     string
+	skFrom, skTo string
+	newestFirst  bool
+	filterPath   []string // attribute path compared with filterValue
+	filterValue  string
 }
 
 func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Page, conv func(I) T) (tenancy.List[T], error) {
@@ -538,9 +603,19 @@ func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Pag
 		in.ExpressionAttributeNames["#sk"] = AttrSK
 		in.ExpressionAttributeValues[":sk"] = &types.AttributeValueMemberS{Value: q.skPrefix}
 	}
-	if q.filter != "" {
-		in.FilterExpression = aws.String("#f = :f")
-		in.ExpressionAttributeNames["#f"] = q.filter
+	if q.skFrom != "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk BETWEEN :from AND :to")
+		in.ExpressionAttributeNames["#sk"] = AttrSK
+		in.ExpressionAttributeValues[":from"] = &types.AttributeValueMemberS{Value: q.skFrom}
+		in.ExpressionAttributeValues[":to"] = &types.AttributeValueMemberS{Value: q.skTo}
+	}
+	if len(q.filterPath) > 0 {
+		names := make([]string, len(q.filterPath))
+		for i, part := range q.filterPath {
+			names[i] = fmt.Sprintf("#f%d", i)
+			in.ExpressionAttributeNames[names[i]] = part
+		}
+		in.FilterExpression = aws.String(strings.Join(names, ".") + " = :f")
 		in.ExpressionAttributeValues[":f"] = &types.AttributeValueMemberS{Value: q.filterValue}
 	}
 	if page.Cursor != "" {

@@ -31,12 +31,12 @@ func TestTenantIDAndDomainAreUnique(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	admin := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:ann", Roles: []string{"global-admin"}, Permissions: []string{}, Scope: []string{"*"}}
-	if err := s.CreateTenant(ctx, tenancy.Tenant{ID: "acme", Domain: "acme.com", Version: 1}, []tenancy.Assignment{admin}); err != nil {
+	if err := s.CreateTenant(ctx, tenancy.Tenant{ID: "acme", Domain: "acme.com", Version: 1}, []tenancy.Assignment{admin}, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin.ID = "a2"
 	for name, tn := range map[string]tenancy.Tenant{"same id": {ID: "acme", Domain: "other.com"}, "same domain": {ID: "acme2", Domain: "acme.com"}} {
-		if err := s.CreateTenant(ctx, tn, []tenancy.Assignment{admin}); !errors.Is(err, tenancy.ErrConflict) {
+		if err := s.CreateTenant(ctx, tn, []tenancy.Assignment{admin}, nil); !errors.Is(err, tenancy.ErrConflict) {
 			t.Errorf("%s: CreateTenant() = %v, want ErrConflict", name, err)
 		}
 	}
@@ -57,7 +57,7 @@ func TestVersionedWritesHaveOneWinner(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", Status: tenancy.InvitationPending, CreatedAt: t0, Version: 1}
-	if err := s.CreateInvitation(ctx, inv); err != nil {
+	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
 		t.Fatal(err)
 	}
 	var wins, conflicts int
@@ -71,7 +71,7 @@ func TestVersionedWritesHaveOneWinner(t *testing.T) {
 			acc.Status, acc.Version = tenancy.InvitationAccepted, 2
 			rel := tenancy.Relationship{ID: fmt.Sprintf("rel%d", i), CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
 			acc.RelationshipID = rel.ID
-			err := s.AcceptInvitation(ctx, acc, rel)
+			err := s.AcceptInvitation(ctx, acc, rel, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -99,26 +99,26 @@ func TestDelegatedAssignmentNeedsAnActiveRelationship(t *testing.T) {
 	s, _ := newStore(t)
 	rel := tenancy.Relationship{ID: "rel1", CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
 	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
-	if err := s.CreateInvitation(ctx, inv); err != nil {
+	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
 		t.Fatal(err)
 	}
 	inv.Version = 2
-	if err := s.AcceptInvitation(ctx, inv, rel); err != nil {
+	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
 		t.Fatal(err)
 	}
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:bob", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}}
-	if err := s.CreateAssignment(ctx, a); err != nil {
+	if err := s.CreateAssignment(ctx, a, nil); err != nil {
 		t.Fatalf("CreateAssignment() on an active relationship = %v", err)
 	}
 	rel.Status, rel.Version = tenancy.RelationshipTerminated, 2
-	if err := s.UpdateRelationship(ctx, rel); err != nil {
+	if err := s.UpdateRelationship(ctx, rel, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateRelationship(ctx, rel); !errors.Is(err, tenancy.ErrConflict) {
+	if err := s.UpdateRelationship(ctx, rel, nil); !errors.Is(err, tenancy.ErrConflict) {
 		t.Errorf("second UpdateRelationship() at the same version = %v, want ErrConflict", err)
 	}
 	a.ID = "a2"
-	if err := s.CreateAssignment(ctx, a); !errors.Is(err, tenancy.ErrConflict) {
+	if err := s.CreateAssignment(ctx, a, nil); !errors.Is(err, tenancy.ErrConflict) {
 		t.Errorf("CreateAssignment() on a terminated relationship = %v, want ErrConflict", err)
 	}
 	got, err := s.GetRelationship(ctx, "rel1")
@@ -132,7 +132,7 @@ func TestPaginationAndCursors(t *testing.T) {
 	s, _ := newStore(t)
 	for i := 0; i < 7; i++ {
 		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "acme", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}}
-		if err := s.CreateAssignment(ctx, a); err != nil {
+		if err := s.CreateAssignment(ctx, a, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,7 +172,7 @@ func TestLoadPartitionIsOneRequest(t *testing.T) {
 	s, meter := newStore(t)
 	for i := 0; i < 20; i++ {
 		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "msp", RelationshipID: "", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}}
-		if err := s.CreateAssignment(ctx, a); err != nil {
+		if err := s.CreateAssignment(ctx, a, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

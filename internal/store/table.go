@@ -19,6 +19,7 @@ type Index struct {
 var Indexes = []Index{
 	{Name: IndexGSI1, PartitionKey: AttrGSI1PK, SortKey: AttrGSI1SK},
 	{Name: IndexGSI2, PartitionKey: AttrGSI2PK, SortKey: AttrGSI2SK},
+	{Name: IndexGSI3, PartitionKey: AttrGSI3PK, SortKey: AttrGSI3SK},
 }
 
 // CreateTableInput is the table definition (on-demand billing) for stacks that

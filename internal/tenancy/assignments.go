@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/period"
 )
@@ -96,13 +97,37 @@ func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, i
 	if err != nil {
 		return Assignment{}, err
 	}
-	if err := s.store.CreateAssignment(ctx, a); err != nil {
+	if err := s.createAssignment(ctx, c, a); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Assignment{}, conflict("relationship %s ended while the assignment was being made", rel.ID)
 		}
 		return Assignment{}, err
 	}
 	return a, nil
+}
+
+func (s *Service) createAssignment(ctx context.Context, c Caller, a Assignment) error {
+	msgs, err := encode(events.RoleAssigned{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant), Assignment: assignmentView(a)})
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateAssignment(ctx, a, msgs); err != nil {
+		return err
+	}
+	s.publish(ctx, msgs)
+	return nil
+}
+
+func (s *Service) removeAssignment(ctx context.Context, c Caller, a Assignment) error {
+	msgs, err := encode(events.RoleAssignmentRemoved{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant), Assignment: assignmentView(a)})
+	if err != nil {
+		return err
+	}
+	if err := s.store.RemoveAssignment(ctx, a, msgs); err != nil {
+		return err
+	}
+	s.publish(ctx, msgs)
+	return nil
 }
 
 // AssignNative grants a principal of the tenant roles in its own tenant. Only
@@ -138,7 +163,7 @@ func (s *Service) AssignNative(ctx context.Context, c Caller, tenant string, in 
 	if err != nil {
 		return Assignment{}, err
 	}
-	return a, s.store.CreateAssignment(ctx, a)
+	return a, s.createAssignment(ctx, c, a)
 }
 
 func (s *Service) nativeAdmin(ctx context.Context, c Caller, tenant string) error {
@@ -235,7 +260,7 @@ func (s *Service) RemoveDelegated(ctx context.Context, c Caller, relID, id strin
 	if a.RelationshipID != rel.ID {
 		return notFound("assignment", id)
 	}
-	return s.store.DeleteAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, []string{id})
+	return s.removeAssignment(ctx, c, a)
 }
 
 // RemoveNative removes a native assignment.
@@ -243,8 +268,9 @@ func (s *Service) RemoveNative(ctx context.Context, c Caller, tenant, id string)
 	if err := s.nativeAdmin(ctx, c, tenant); err != nil {
 		return err
 	}
-	if _, err := s.store.GetAssignment(ctx, tenant, tenant, id); err != nil {
+	a, err := s.store.GetAssignment(ctx, tenant, tenant, id)
+	if err != nil {
 		return err
 	}
-	return s.store.DeleteAssignments(ctx, tenant, tenant, []string{id})
+	return s.removeAssignment(ctx, c, a)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/period"
 )
@@ -131,9 +132,14 @@ func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitati
 		Duration: period.Duration(duration), AutoExtend: autoExtend, RequireMFA: in.RequireMFA,
 		ExpiresAt: now.Add(expiresIn), CreatedAt: now, CreatedBy: c.Actor(), UpdatedAt: now, Version: 1,
 	}
-	if err := s.store.CreateInvitation(ctx, inv); err != nil {
+	msgs, err := encode(s.invitationEvent(actorOf(c), c.RequestID, inv))
+	if err != nil {
 		return Invitation{}, err
 	}
+	if err := s.store.CreateInvitation(ctx, inv, msgs); err != nil {
+		return Invitation{}, err
+	}
+	s.publish(ctx, msgs)
 	return inv, nil
 }
 
@@ -256,9 +262,7 @@ func (s *Service) answerable(ctx context.Context, c Caller, inv Invitation) erro
 		return conflict("the invitation is %s", inv.Status)
 	}
 	if !s.now().Before(inv.ExpiresAt) {
-		expired := inv
-		expired.Status, expired.UpdatedAt, expired.Version = InvitationExpired, s.now(), inv.Version+1
-		if err := s.store.UpdateInvitation(ctx, expired); err != nil && !errors.Is(err, ErrConflict) {
+		if _, err := s.moveInvitation(ctx, s.sweeper(), c.RequestID, inv, InvitationExpired); err != nil && !errors.Is(err, ErrConflict) {
 			return err
 		}
 		return conflict("the invitation expired at %s", inv.ExpiresAt.Format(time.RFC3339))
@@ -328,12 +332,18 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 	}
 	accepted := inv
 	accepted.Status, accepted.RelationshipID, accepted.UpdatedAt, accepted.Version = InvitationAccepted, rel.ID, now, inv.Version+1
-	if err := s.store.AcceptInvitation(ctx, accepted, rel); err != nil {
+	msgs, err := encode(s.invitationEvent(actorOf(c), c.RequestID, accepted),
+		events.RelationshipActivated{Meta: s.meta(actorOf(c), c.RequestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant), Relationship: relationshipView(rel)})
+	if err != nil {
+		return Relationship{}, err
+	}
+	if err := s.store.AcceptInvitation(ctx, accepted, rel, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Relationship{}, conflict("the invitation was answered by another request")
 		}
 		return Relationship{}, err
 	}
+	s.publish(ctx, msgs)
 	return rel, nil
 }
 
@@ -367,7 +377,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, c Caller, id string) (I
 	if err := s.answerable(ctx, c, inv); err != nil {
 		return Invitation{}, err
 	}
-	return s.moveInvitation(ctx, inv, InvitationDeclined)
+	return s.moveInvitation(ctx, actorOf(c), c.RequestID, inv, InvitationDeclined)
 }
 
 // CancelInvitation withdraws a pending invitation the caller's tenant sent.
@@ -385,17 +395,23 @@ func (s *Service) CancelInvitation(ctx context.Context, c Caller, id string) (In
 	if inv.Status != InvitationPending {
 		return Invitation{}, conflict("the invitation is %s", inv.Status)
 	}
-	return s.moveInvitation(ctx, inv, InvitationCancelled)
+	return s.moveInvitation(ctx, actorOf(c), c.RequestID, inv, InvitationCancelled)
 }
 
-func (s *Service) moveInvitation(ctx context.Context, inv Invitation, status string) (Invitation, error) {
+// moveInvitation ends a pending invitation in status, with its event.
+func (s *Service) moveInvitation(ctx context.Context, actor events.Actor, requestID string, inv Invitation, status string) (Invitation, error) {
 	next := inv
 	next.Status, next.UpdatedAt, next.Version = status, s.now(), inv.Version+1
-	if err := s.store.UpdateInvitation(ctx, next); err != nil {
+	msgs, err := encode(s.invitationEvent(actor, requestID, next))
+	if err != nil {
+		return Invitation{}, err
+	}
+	if err := s.store.UpdateInvitation(ctx, next, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Invitation{}, conflict("the invitation was answered by another request")
 		}
 		return Invitation{}, err
 	}
+	s.publish(ctx, msgs)
 	return next, nil
 }

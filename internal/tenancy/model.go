@@ -5,6 +5,7 @@
 package tenancy
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/period"
@@ -108,7 +109,45 @@ type Relationship struct {
 	UpdatedAt      time.Time        `json:"updatedAt"`
 	EndedAt        *time.Time       `json:"endedAt,omitempty"`
 	EndedBy        *Actor           `json:"endedBy,omitempty"`
-	Version        int              `json:"-"`
+	// NoticesSent lists the expiry notices already sent (days before endsAt).
+	NoticesSent []int `json:"-"`
+	// AssignmentsCleared says every assignment under an ended relationship
+	// has been removed.
+	AssignmentsCleared bool `json:"-"`
+	Version            int  `json:"-"`
+}
+
+// NoticeDays are the expiry notices sent before a relationship ends without
+// auto-extension, in days before endsAt.
+var NoticeDays = []int{30, 7, 1}
+
+// ReviewAt answers when the cleanup sweep must next look at the relationship:
+// its next expiry notice or its end while active, at once while an ended
+// relationship still has assignments to remove, never after that.
+func (r Relationship) ReviewAt() (time.Time, bool) {
+	switch {
+	case r.Status == RelationshipActive:
+		if r.AutoExtend == nil {
+			for _, d := range NoticeDays {
+				if !containsInt(r.NoticesSent, d) {
+					return r.EndsAt.Add(-time.Duration(d) * day), true
+				}
+			}
+		}
+		return r.EndsAt, true
+	case !r.AssignmentsCleared:
+		return r.UpdatedAt, true
+	}
+	return time.Time{}, false
+}
+
+func containsInt(values []int, v int) bool {
+	for _, x := range values {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // CeilingRoleIDs lists the ceiling's role ids.
@@ -152,6 +191,29 @@ type CustomRole struct {
 	BuiltIn     bool      `json:"builtIn"`
 	UpdatedAt   time.Time `json:"updatedAt,omitzero"`
 	Version     int       `json:"-"`
+}
+
+// AuditRecord is one action as a tenant's audit log shows it. The audit
+// consumer writes one under every tenant concerned and under the actor's.
+type AuditRecord struct {
+	ID             string          `json:"id"`
+	TenantID       string          `json:"tenantId"`
+	Type           string          `json:"type"`
+	OccurredAt     time.Time       `json:"occurredAt"`
+	Actor          Actor           `json:"actor"`
+	Tenants        []string        `json:"tenants"`
+	RelationshipID string          `json:"relationshipId,omitempty"`
+	RequestID      string          `json:"requestId,omitempty"`
+	Outcome        string          `json:"outcome"`
+	Detail         json.RawMessage `json:"detail"`
+	// ExpiresAt is when DynamoDB's TTL may delete the record.
+	ExpiresAt time.Time `json:"-"`
+}
+
+// AuditFilter narrows an audit listing.
+type AuditFilter struct {
+	From, To    time.Time
+	ActorTenant string
 }
 
 // Partition is what one query loads for a (tenant, home tenant) pair: the

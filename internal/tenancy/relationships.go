@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 )
 
@@ -76,8 +77,13 @@ func (s *Service) TerminateRelationship(ctx context.Context, c Caller, id string
 		actor := c.Actor()
 		next := rel
 		next.Status, next.UpdatedAt, next.EndedAt, next.EndedBy, next.Version = RelationshipTerminated, now, &now, &actor, rel.Version+1
-		err := s.store.UpdateRelationship(ctx, next)
+		msgs, err := encode(events.RelationshipTerminated{Meta: s.meta(actorOf(c), c.RequestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant), Relationship: relationshipView(next)})
+		if err != nil {
+			return Relationship{}, err
+		}
+		err = s.store.UpdateRelationship(ctx, next, msgs)
 		if err == nil {
+			s.publish(ctx, msgs)
 			rel = next
 			break
 		}
@@ -88,10 +94,28 @@ func (s *Service) TerminateRelationship(ctx context.Context, c Caller, id string
 			return Relationship{}, err
 		}
 	}
-	if err := s.removeAssignments(ctx, rel); err != nil {
+	if err := s.clearAssignments(ctx, rel); err != nil {
 		return Relationship{}, fmt.Errorf("terminate %s: %w", id, err)
 	}
 	return rel, nil
+}
+
+// clearAssignments removes an ended relationship's assignments and records
+// that it did, so the sweep stops looking at it. A version conflict means
+// another request did the same, which is as good.
+func (s *Service) clearAssignments(ctx context.Context, rel Relationship) error {
+	if rel.AssignmentsCleared {
+		return nil
+	}
+	if err := s.removeAssignments(ctx, rel); err != nil {
+		return err
+	}
+	done := rel
+	done.AssignmentsCleared, done.Version = true, rel.Version+1
+	if err := s.store.UpdateRelationship(ctx, done, nil); err != nil && !errors.Is(err, ErrConflict) {
+		return err
+	}
+	return nil
 }
 
 // removeAssignments deletes every assignment under a relationship that has

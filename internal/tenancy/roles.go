@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 )
 
@@ -60,12 +61,17 @@ func (s *Service) SaveRole(ctx context.Context, c Caller, tenant string, in NewR
 	if prev := findRole(existing, in.ID); prev != nil {
 		role.Version = prev.Version + 1
 	}
-	if err := s.store.SaveRole(ctx, role); err != nil {
+	msgs, err := encode(events.CustomRoleSaved{Meta: s.meta(actorOf(c), c.RequestID, "", tenant, c.Tenant), Role: roleView(role)})
+	if err != nil {
+		return CustomRole{}, false, err
+	}
+	if err := s.store.SaveRole(ctx, role, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return CustomRole{}, false, conflict("role %s was changed by another request", in.ID)
 		}
 		return CustomRole{}, false, err
 	}
+	s.publish(ctx, msgs)
 	return role, role.Version == 1, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 )
 
@@ -14,42 +15,52 @@ import (
 type Store interface {
 	// CreateTenant writes the tenant, claims its domain and grants its admins,
 	// all or nothing; ErrConflict when the id or the domain is taken.
-	CreateTenant(ctx context.Context, t Tenant, admins []Assignment) error
+	CreateTenant(ctx context.Context, t Tenant, admins []Assignment, msgs []events.Message) error
 	GetTenant(ctx context.Context, id string) (Tenant, error)
 	TenantByDomain(ctx context.Context, domain string) (Tenant, error)
 
-	CreateInvitation(ctx context.Context, inv Invitation) error
+	CreateInvitation(ctx context.Context, inv Invitation, msgs []events.Message) error
 	GetInvitation(ctx context.Context, id string) (Invitation, error)
 	// ListInvitations lists a tenant's invitations, newest first; direction is
 	// "incoming" or "outgoing", status "" for all.
 	ListInvitations(ctx context.Context, tenant, direction, status string, page Page) (List[Invitation], error)
 	// UpdateInvitation writes inv if the stored version is inv.Version-1.
-	UpdateInvitation(ctx context.Context, inv Invitation) error
+	UpdateInvitation(ctx context.Context, inv Invitation, msgs []events.Message) error
 	// AcceptInvitation writes the accepted invitation (version-checked) and
 	// creates the relationship in one transaction.
-	AcceptInvitation(ctx context.Context, inv Invitation, rel Relationship) error
+	AcceptInvitation(ctx context.Context, inv Invitation, rel Relationship, msgs []events.Message) error
 
 	GetRelationship(ctx context.Context, id string) (Relationship, error)
 	ListRelationships(ctx context.Context, tenant, side string, page Page) (List[Relationship], error)
 	// UpdateRelationship writes rel if the stored version is rel.Version-1.
-	UpdateRelationship(ctx context.Context, rel Relationship) error
+	UpdateRelationship(ctx context.Context, rel Relationship, msgs []events.Message) error
 
 	// CreateAssignment writes a new assignment; a delegated one only while its
 	// relationship is still active (ErrConflict otherwise).
-	CreateAssignment(ctx context.Context, a Assignment) error
+	CreateAssignment(ctx context.Context, a Assignment, msgs []events.Message) error
 	GetAssignment(ctx context.Context, tenant, home, id string) (Assignment, error)
 	// ListAssignments lists the assignments of home's principals in tenant,
 	// only those under relationshipID when it is not empty.
 	ListAssignments(ctx context.Context, tenant, home, relationshipID string, page Page) (List[Assignment], error)
+	// RemoveAssignment deletes one assignment with its events; ErrNotFound
+	// when it is gone already.
+	RemoveAssignment(ctx context.Context, a Assignment, msgs []events.Message) error
+	// DeleteAssignments sweeps assignments away (an ended relationship's).
 	DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error
 
 	// SaveRole creates a custom role (Version 1) or replaces version
 	// role.Version-1.
-	SaveRole(ctx context.Context, role CustomRole) error
+	SaveRole(ctx context.Context, role CustomRole, msgs []events.Message) error
 	ListRoles(ctx context.Context, tenant, definedBy string) ([]CustomRole, error)
 
 	// LoadPartition reads everything that decides (tenant, home) in one request.
 	LoadPartition(ctx context.Context, tenant, home string) (Partition, error)
+
+	// DueInvitations answers pending invitations whose expiry has come.
+	DueInvitations(ctx context.Context, now time.Time, limit int) ([]Invitation, error)
+	// DueRelationships answers relationships whose ReviewAt has come.
+	DueRelationships(ctx context.Context, now time.Time, limit int) ([]Relationship, error)
+	ListAudit(ctx context.Context, tenant string, f AuditFilter, page Page) (List[AuditRecord], error)
 }
 
 // Config wires a Service.
@@ -62,6 +73,9 @@ type Config struct {
 	// OperatorTenant is the platform operator's tenant id.
 	OperatorTenant string
 	Catalogue      *access.Catalogue
+	// Publisher sends events after their change commits; nil leaves them in
+	// the outbox for the cleanup sweep.
+	Publisher Publisher
 }
 
 // Service applies the rules.
@@ -71,6 +85,7 @@ type Service struct {
 	newID    func() string
 	operator string
 	cat      *access.Catalogue
+	pub      Publisher
 }
 
 // New builds a Service; a nil Catalogue means the embedded one.
@@ -79,7 +94,7 @@ func New(cfg Config) *Service {
 	if cat == nil {
 		cat = access.Builtin()
 	}
-	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat}
+	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher}
 }
 
 // Catalogue answers the permission catalogue the service decides with.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 )
 
@@ -50,12 +51,17 @@ func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Ten
 		grants[i] = Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{"global-admin"},
 			Permissions: []string{}, Scope: []string{"*"}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()}
 	}
-	if err := s.store.CreateTenant(ctx, t, grants); err != nil {
+	msgs, err := encode(events.TenantCreated{Meta: s.meta(actorOf(c), c.RequestID, "", t.ID), Tenant: tenantView(t)})
+	if err != nil {
+		return Tenant{}, err
+	}
+	if err := s.store.CreateTenant(ctx, t, grants, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Tenant{}, conflict("a tenant with id %q or domain %q exists", t.ID, t.Domain)
 		}
 		return Tenant{}, err
 	}
+	s.publish(ctx, msgs)
 	return t, nil
 }
 

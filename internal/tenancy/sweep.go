@@ -1,0 +1,107 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/switchboard/switchboard/events"
+)
+
+// SweepReport says what one cleanup sweep changed.
+type SweepReport struct {
+	InvitationsExpired    int  `json:"invitationsExpired"`
+	RelationshipsExpired  int  `json:"relationshipsExpired"`
+	RelationshipsExtended int  `json:"relationshipsExtended"`
+	NoticesSent           int  `json:"noticesSent"`
+	RelationshipsCleared  int  `json:"relationshipsCleared"`
+	More                  bool `json:"more"`
+}
+
+// Sweep does the scheduled work that is due: pending invitations past their
+// expiry expire; active relationships past endsAt are extended when they
+// auto-extend and expire otherwise (their assignments removed); notices go out
+// 30, 7 and 1 days before an end; ended relationships whose assignments were
+// not all removed are finished. It handles at most limit items of each kind
+// (More says there is more), and every step is a versioned write, so a sweep
+// cut short resumes where it was and two sweeps never act twice.
+func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
+	var r SweepReport
+	now := s.now()
+	invs, err := s.store.DueInvitations(ctx, now, limit)
+	if err != nil {
+		return r, err
+	}
+	for _, inv := range invs {
+		if inv.Status != InvitationPending || now.Before(inv.ExpiresAt) {
+			continue
+		}
+		_, err := s.moveInvitation(ctx, s.sweeper(), "", inv, InvitationExpired)
+		switch {
+		case errors.Is(err, ErrConflict):
+		case err != nil:
+			return r, err
+		default:
+			r.InvitationsExpired++
+		}
+	}
+	rels, err := s.store.DueRelationships(ctx, now, limit)
+	if err != nil {
+		return r, err
+	}
+	for _, rel := range rels {
+		if err := s.review(ctx, rel, now, &r); err != nil && !errors.Is(err, ErrConflict) {
+			return r, err
+		}
+	}
+	r.More = len(invs) == limit || len(rels) == limit
+	return r, nil
+}
+
+func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r *SweepReport) error {
+	next := rel
+	next.UpdatedAt, next.Version = now, rel.Version+1
+	meta := s.meta(s.sweeper(), "", rel.ID, rel.PartnerTenant, rel.CustomerTenant)
+	var payload events.Payload
+	switch {
+	case rel.Status != RelationshipActive:
+		if err := s.clearAssignments(ctx, rel); err != nil {
+			return err
+		}
+		r.RelationshipsCleared++
+		return nil
+	case !now.Before(rel.EndsAt) && rel.AutoExtend != nil:
+		for !now.Before(next.EndsAt) {
+			next.EndsAt = next.EndsAt.Add(time.Duration(*rel.AutoExtend))
+		}
+		next.NoticesSent = nil
+		payload = events.RelationshipExtended{Meta: meta, Relationship: relationshipView(next), PreviousEnd: rel.EndsAt}
+		r.RelationshipsExtended++
+	case !now.Before(rel.EndsAt):
+		ended := rel.EndsAt
+		next.Status, next.EndedAt = RelationshipExpired, &ended
+		payload = events.RelationshipExpired{Meta: meta, Relationship: relationshipView(next)}
+		r.RelationshipsExpired++
+	default:
+		for _, d := range NoticeDays {
+			if !now.Before(rel.EndsAt.Add(-time.Duration(d)*day)) && !containsInt(next.NoticesSent, d) {
+				next.NoticesSent = append(append([]int{}, next.NoticesSent...), d)
+			}
+		}
+		daysLeft := int((rel.EndsAt.Sub(now) + day - 1) / day)
+		payload = events.RelationshipExpiring{Meta: meta, Relationship: relationshipView(next), DaysLeft: daysLeft}
+		r.NoticesSent++
+	}
+	msgs, err := encode(payload)
+	if err != nil {
+		return err
+	}
+	if err := s.store.UpdateRelationship(ctx, next, msgs); err != nil {
+		return err
+	}
+	s.publish(ctx, msgs)
+	if next.Status != RelationshipActive {
+		return s.clearAssignments(ctx, next)
+	}
+	return nil
+}
