@@ -37,7 +37,13 @@ func run(ctx context.Context) error {
 	}
 	base := "http://" + ln.Addr().String()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: true, Log: log})
+	every := time.Minute
+	if v := os.Getenv("CLEANUP_EVERY"); v != "" {
+		if every, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("CLEANUP_EVERY=%q is not a duration such as 1m: %w", v, err)
+		}
+	}
+	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: true, Log: log, CleanupEvery: every})
 	if err != nil {
 		return err
 	}

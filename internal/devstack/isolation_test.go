@@ -19,6 +19,7 @@ var bodies = map[string]string{
 	"POST /tenants/{tenantId}/roles":       `{"id":"backdoor","name":"Backdoor","permissions":["rooms.view"]}`,
 	"POST /tenants/{tenantId}/assignments": `{"principal":"user:mallory","roles":["global-admin"]}`,
 	"POST /check-access":                   `{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:tom","tenantId":"northwind"}}`,
+	"POST /tenants/{tenantId}/webhooks":    `{"url":"https://mallory.example/steal"}`,
 }
 
 // ownTenant routes act on the caller's own tenant: an admin of an unrelated
@@ -30,6 +31,8 @@ func TestIsolation(t *testing.T) {
 	d := st.s.Demo
 	op := st.token("op", "platform")
 	st.mustDo("POST", "/tenants", op, `{"id":"evilcorp","name":"Evil Corp","domain":"evil.example","msp":true,"admins":["user:eve"]}`, 201, nil)
+	var hook struct{ ID, Secret string }
+	st.mustDo("POST", "/tenants/contoso/webhooks", st.token(d.CustomerAdmin, d.Customer), `{"url":"https://psa.contoso.example/hooks"}`, 201, &hook)
 
 	actors := []struct {
 		name, token string
@@ -41,13 +44,14 @@ func TestIsolation(t *testing.T) {
 		{"prospect customer admin", st.token(d.ProspectAdmin, d.Prospect), true},
 	}
 	params := func(r httpapi.Route) string {
-		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID).Replace(r.Path)
+		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID).Replace(r.Path)
 		if strings.HasPrefix(r.Path, "/invitations/") {
 			return strings.Replace(p, "{id}", d.PendingInvitationID, 1)
 		}
 		return strings.Replace(p, "{id}", d.RelationshipID, 1)
 	}
-	secrets := []string{d.RelationshipID, d.TechnicianAssignmentID, d.PendingInvitationID, "Contoso Ltd", "Northwind IT Services", "user:" + d.MSPAdmin, "user:" + d.Technician}
+	secrets := []string{d.RelationshipID, d.TechnicianAssignmentID, d.PendingInvitationID, "Contoso Ltd", "Northwind IT Services", "user:" + d.MSPAdmin, "user:" + d.Technician,
+		hook.Secret, "psa.contoso.example"}
 
 	cells, failures := 0, 0
 	for _, a := range actors {

@@ -19,12 +19,18 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/audit"
+	"github.com/switchboard/switchboard/internal/cleanup"
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/localbus"
 	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
+	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // Defaults of the local stack.
@@ -33,6 +39,7 @@ const (
 	OperatorTenant  = "platform"
 	Audience        = "switchboard"
 	TableName       = "switchboard"
+	BusName         = "switchboard-local"
 	maxRequestBytes = httpapi.MaxBody
 )
 
@@ -44,7 +51,13 @@ type Config struct {
 	Seed bool
 	// DynamoOptions are applied to the DynamoDB client, e.g. a request meter.
 	DynamoOptions []func(*dynamodb.Options)
-	Log           *slog.Logger
+	// CleanupEvery runs the scheduled cleanup on a ticker; 0 leaves it to
+	// POST /dev/cleanup.
+	CleanupEvery time.Duration
+	// BusAttempts and BusBackoff tune the local bus's delivery retries.
+	BusAttempts int
+	BusBackoff  time.Duration
+	Log         *slog.Logger
 }
 
 // Stack is a running local Switchboard.
@@ -53,10 +66,14 @@ type Stack struct {
 	Issuer   *Issuer
 	Service  *tenancy.Service
 	Demo     *Demo
+	Bus      *localbus.Bus
+	Outbox   *outbox.Publisher
+	Cleanup  *cleanup.Runner
 	db       *localdb.Server
 	handlers map[string]*httpapi.Handler
 	log      *slog.Logger
 	requests atomic.Int64
+	stop     context.CancelFunc
 }
 
 // Start brings up the database, the service and the handlers.
@@ -76,22 +93,75 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		db.Close()
 		return nil, err
 	}
-	svc := tenancy.New(tenancy.Config{Store: store.New(client, TableName), Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant})
-	s := &Stack{Clock: clock, Issuer: issuer, Service: svc, db: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	st := store.New(client, TableName)
+	s := &Stack{Clock: clock, Issuer: issuer, db: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	// The bus calls the consumers; the consumers publish through the outbox
+	// publisher, which calls the bus: the consumer map is filled in below.
+	consumers := map[string]localbus.Consumer{}
+	s.Bus, err = localbus.Start(events.Rules, map[string]localbus.Consumer{
+		events.ConsumerAudit: func(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+			return consumers[events.ConsumerAudit](ctx, ev)
+		},
+		events.ConsumerSync: func(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+			return consumers[events.ConsumerSync](ctx, ev)
+		},
+	}, localbus.Options{BusName: BusName, Attempts: cfg.BusAttempts, Backoff: cfg.BusBackoff, Now: clock.Now, Log: cfg.Log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.Outbox = outbox.New(s.Bus.Client(), BusName, st, cfg.Log)
+	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true})
+	consumers[events.ConsumerAudit] = audit.New(st, audit.DefaultRetention).Handle
+	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: st, Publisher: s.Outbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
+		Client: &http.Client{Timeout: 5 * time.Second}}).Handle
+	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
 	for _, fn := range httpapi.Functions {
-		s.handlers[fn] = httpapi.New(svc, fn, cfg.Log)
+		s.handlers[fn] = httpapi.New(s.Service, fn, cfg.Log)
 	}
 	if cfg.Seed {
-		if s.Demo, err = seed(ctx, svc); err != nil {
-			db.Close()
+		if s.Demo, err = seed(ctx, s.Service); err != nil {
+			s.Close()
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	if cfg.CleanupEvery > 0 {
+		go s.schedule(runCtx, cfg.CleanupEvery)
 	}
 	return s, nil
 }
 
-// Close stops the database.
-func (s *Stack) Close() error { return s.db.Close() }
+// schedule runs the cleanup on a ticker, as the deployed stack's scheduled
+// rule does.
+func (s *Stack) schedule(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := s.Cleanup.Run(ctx)
+			switch {
+			case err != nil:
+				s.log.Error("scheduled cleanup failed", "error", err)
+			case rep != (cleanup.Report{}):
+				s.log.Info("scheduled cleanup", "report", fmt.Sprintf("%+v", rep))
+			}
+		}
+	}
+}
+
+// Close stops the schedule, the bus and the database.
+func (s *Stack) Close() error {
+	if s.stop != nil {
+		s.stop()
+	}
+	s.Bus.Close()
+	return s.db.Close()
+}
 
 // ServeHTTP routes dev routes and the API.
 func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -100,6 +170,10 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.devToken(w, r)
 	case r.URL.Path == "/dev/clock":
 		s.devClock(w, r)
+	case r.URL.Path == "/dev/cleanup":
+		s.devCleanup(w, r)
+	case r.URL.Path == "/dev/dead-letters":
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"items": s.Bus.DeadLetters()})
 	default:
 		s.api(w, r)
 	}
@@ -159,6 +233,27 @@ func (s *Stack) devClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]time.Time{"now": s.Clock.Advance(time.Duration(req.Advance))})
+}
+
+// devCleanup runs the scheduled cleanup at once, waits until the bus has
+// delivered what it published, and answers what it changed.
+func (s *Stack) devCleanup(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		problem(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	rep, err := s.Cleanup.Run(r.Context())
+	if err != nil {
+		s.log.Error("cleanup failed", "error", err)
+		problem(w, http.StatusInternalServerError, "cleanup failed: "+err.Error())
+		return
+	}
+	if err := s.Bus.Wait(r.Context()); err != nil {
+		problem(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", rep)
 }
 
 // api does what API Gateway does for an HTTP API: match the route, run the

@@ -96,24 +96,29 @@ func durations(fields map[string]*string) (map[string]*time.Duration, error) {
 
 func (h *Handler) operations() map[string]operation {
 	return map[string]operation{
-		"POST /tenants":                                         h.createTenant,
-		"GET /tenants/{tenantId}":                               h.getTenant,
-		"POST /invitations":                                     h.createInvitation,
-		"GET /invitations":                                      h.listInvitations,
-		"POST /invitations/{id}/accept":                         h.acceptInvitation,
-		"POST /invitations/{id}/decline":                        h.declineInvitation,
-		"DELETE /invitations/{id}":                              h.cancelInvitation,
-		"GET /relationships":                                    h.listRelationships,
-		"GET /relationships/{id}":                               h.getRelationship,
-		"DELETE /relationships/{id}":                            h.terminateRelationship,
-		"POST /relationships/{id}/assignments":                  h.assignDelegated,
-		"GET /relationships/{id}/assignments":                   h.listRelationshipAssignments,
-		"DELETE /relationships/{id}/assignments/{assignmentId}": h.removeDelegated,
-		"POST /tenants/{tenantId}/roles":                        h.saveRole,
-		"GET /tenants/{tenantId}/roles":                         h.listRoles,
-		"POST /tenants/{tenantId}/assignments":                  h.assignNative,
-		"DELETE /tenants/{tenantId}/assignments/{assignmentId}": h.removeNative,
-		"POST /check-access":                                    h.checkAccess,
+		"POST /tenants":                                           h.createTenant,
+		"GET /tenants/{tenantId}":                                 h.getTenant,
+		"POST /invitations":                                       h.createInvitation,
+		"GET /invitations":                                        h.listInvitations,
+		"POST /invitations/{id}/accept":                           h.acceptInvitation,
+		"POST /invitations/{id}/decline":                          h.declineInvitation,
+		"DELETE /invitations/{id}":                                h.cancelInvitation,
+		"GET /relationships":                                      h.listRelationships,
+		"GET /relationships/{id}":                                 h.getRelationship,
+		"DELETE /relationships/{id}":                              h.terminateRelationship,
+		"POST /relationships/{id}/assignments":                    h.assignDelegated,
+		"GET /relationships/{id}/assignments":                     h.listRelationshipAssignments,
+		"DELETE /relationships/{id}/assignments/{assignmentId}":   h.removeDelegated,
+		"POST /tenants/{tenantId}/roles":                          h.saveRole,
+		"GET /tenants/{tenantId}/roles":                           h.listRoles,
+		"POST /tenants/{tenantId}/assignments":                    h.assignNative,
+		"DELETE /tenants/{tenantId}/assignments/{assignmentId}":   h.removeNative,
+		"POST /check-access":                                      h.checkAccess,
+		"GET /tenants/{tenantId}/audit":                           h.listAudit,
+		"POST /tenants/{tenantId}/webhooks":                       h.createWebhook,
+		"GET /tenants/{tenantId}/webhooks":                        h.listWebhooks,
+		"DELETE /tenants/{tenantId}/webhooks/{webhookId}":         h.deleteWebhook,
+		"GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries": h.listWebhookDeliveries,
 	}
 }
 
@@ -268,6 +273,59 @@ func (h *Handler) assignNative(ctx context.Context, r request) (int, any, error)
 func (h *Handler) removeNative(ctx context.Context, r request) (int, any, error) {
 	err := h.svc.RemoveNative(ctx, r.caller, r.path["tenantId"], r.path["assignmentId"])
 	return http.StatusNoContent, nil, err
+}
+
+func (h *Handler) listAudit(ctx context.Context, r request) (int, any, error) {
+	p, err := page(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	var f tenancy.AuditFilter
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v, ok := r.query[name]; ok {
+			if *dst, err = time.Parse(time.RFC3339, v); err != nil {
+				return 0, nil, badRequest(name, "%s must be an RFC 3339 time such as 2026-11-21T00:00:00Z", name)
+			}
+		}
+	}
+	f.ActorTenant = r.query["actorTenant"]
+	l, err := h.svc.ListAudit(ctx, r.caller, r.path["tenantId"], f, p)
+	return http.StatusOK, l, err
+}
+
+type webhookBody struct {
+	URL        string   `json:"url"`
+	EventTypes []string `json:"eventTypes"`
+}
+
+func (h *Handler) createWebhook(ctx context.Context, r request) (int, any, error) {
+	var b webhookBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	w, err := h.svc.CreateWebhook(ctx, r.caller, r.path["tenantId"], tenancy.NewWebhook{URL: b.URL, EventTypes: b.EventTypes})
+	return http.StatusCreated, w, err
+}
+
+func (h *Handler) listWebhooks(ctx context.Context, r request) (int, any, error) {
+	ws, err := h.svc.ListWebhooks(ctx, r.caller, r.path["tenantId"])
+	if ws == nil {
+		ws = []tenancy.Webhook{}
+	}
+	return http.StatusOK, tenancy.List[tenancy.Webhook]{Items: ws}, err
+}
+
+func (h *Handler) deleteWebhook(ctx context.Context, r request) (int, any, error) {
+	return http.StatusNoContent, nil, h.svc.DeleteWebhook(ctx, r.caller, r.path["tenantId"], r.path["webhookId"])
+}
+
+func (h *Handler) listWebhookDeliveries(ctx context.Context, r request) (int, any, error) {
+	p, err := page(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := h.svc.ListWebhookDeliveries(ctx, r.caller, r.path["tenantId"], r.path["webhookId"], p)
+	return http.StatusOK, l, err
 }
 
 func (c checkBody) domain() tenancy.Check {

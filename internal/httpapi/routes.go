@@ -16,10 +16,11 @@ const (
 	FunctionOffboard    = "offboard"
 	FunctionCheckAccess = "check-access"
 	FunctionQuery       = "query"
+	FunctionWebhooks    = "webhooks"
 )
 
 // Functions lists every HTTP function.
-var Functions = []string{FunctionTenants, FunctionInvite, FunctionAccept, FunctionAssignRole, FunctionOffboard, FunctionCheckAccess, FunctionQuery}
+var Functions = []string{FunctionTenants, FunctionInvite, FunctionAccept, FunctionAssignRole, FunctionOffboard, FunctionCheckAccess, FunctionQuery, FunctionWebhooks}
 
 // Route is one HTTP route of the API.
 type Route struct {
@@ -51,6 +52,11 @@ var Routes = []Route{
 	{"POST", "/tenants/{tenantId}/assignments", FunctionAssignRole},
 	{"DELETE", "/tenants/{tenantId}/assignments/{assignmentId}", FunctionAssignRole},
 	{"POST", "/check-access", FunctionCheckAccess},
+	{"GET", "/tenants/{tenantId}/audit", FunctionQuery},
+	{"POST", "/tenants/{tenantId}/webhooks", FunctionWebhooks},
+	{"GET", "/tenants/{tenantId}/webhooks", FunctionQuery},
+	{"DELETE", "/tenants/{tenantId}/webhooks/{webhookId}", FunctionWebhooks},
+	{"GET", "/tenants/{tenantId}/webhooks/{webhookId}/deliveries", FunctionQuery},
 }
 
 // Match finds the route for a request path, with its path parameters, as API

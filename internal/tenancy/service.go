@@ -61,6 +61,7 @@ type Store interface {
 	// DueRelationships answers relationships whose ReviewAt has come.
 	DueRelationships(ctx context.Context, now time.Time, limit int) ([]Relationship, error)
 	ListAudit(ctx context.Context, tenant string, f AuditFilter, page Page) (List[AuditRecord], error)
+	webhookStore
 }
 
 // Config wires a Service.
@@ -76,6 +77,9 @@ type Config struct {
 	// Publisher sends events after their change commits; nil leaves them in
 	// the outbox for the cleanup sweep.
 	Publisher Publisher
+	// AllowHTTPWebhooks accepts plain-http webhook URLs (the local stack's
+	// loopback receivers); deployed stacks require https.
+	AllowHTTPWebhooks bool
 }
 
 // Service applies the rules.
@@ -86,6 +90,8 @@ type Service struct {
 	operator string
 	cat      *access.Catalogue
 	pub      Publisher
+	// allowHTTPWebhooks: see Config.
+	allowHTTPWebhooks bool
 }
 
 // New builds a Service; a nil Catalogue means the embedded one.
@@ -94,7 +100,7 @@ func New(cfg Config) *Service {
 	if cat == nil {
 		cat = access.Builtin()
 	}
-	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher}
+	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher, allowHTTPWebhooks: cfg.AllowHTTPWebhooks}
 }
 
 // Catalogue answers the permission catalogue the service decides with.

@@ -1,0 +1,31 @@
+// Command sync is the sync consumer Lambda: relationship and assignment events
+// go to the tenants' webhook subscriptions, signed.
+package main
+
+import (
+	"context"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/webhooks"
+	"github.com/switchboard/switchboard/internal/wiring"
+)
+
+func main() {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Fatalf("load AWS config: %v", err)
+	}
+	parts, err := wiring.Build(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := webhooks.New(webhooks.Config{Store: parts.Store, Publisher: parts.Outbox, Now: time.Now, NewID: ids.New,
+		Operator: parts.Env[wiring.EnvOperator], Client: &http.Client{Timeout: 10 * time.Second}})
+	lambda.Start(d.Handle)
+}

@@ -1,0 +1,26 @@
+// Command webhooks is the webhooks Lambda: it serves the routes the route table gives
+// httpapi.FunctionWebhooks.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/wiring"
+)
+
+func main() {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Fatalf("load AWS config: %v", err)
+	}
+	parts, err := wiring.Build(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionWebhooks, parts.Log).Handle)
+}

@@ -1,0 +1,72 @@
+// Package cleanup is the scheduled consumer: it runs the tenancy sweep
+// (expiries, auto-extensions, notices, unfinished offboardings) and re-sends
+// outbox events whose first publication did not go through.
+package cleanup
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Sweeper does the due tenancy work.
+type Sweeper interface {
+	Sweep(ctx context.Context, limit int) (tenancy.SweepReport, error)
+}
+
+// Republisher re-sends outbox events.
+type Republisher interface {
+	Republish(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// Defaults: work per run and how old an outbox event must be before the
+// sweep takes it over from the request that wrote it.
+const (
+	DefaultLimit = 500
+	DefaultGrace = 30 * time.Second
+)
+
+// Runner runs cleanups.
+type Runner struct {
+	sweeper Sweeper
+	outbox  Republisher
+	now     func() time.Time
+	limit   int
+	grace   time.Duration
+}
+
+// New returns a runner doing at most limit items of each kind per run.
+func New(sweeper Sweeper, outbox Republisher, now func() time.Time, limit int, grace time.Duration) *Runner {
+	return &Runner{sweeper: sweeper, outbox: outbox, now: now, limit: limit, grace: grace}
+}
+
+// Report says what a run changed.
+type Report struct {
+	tenancy.SweepReport
+	EventsRepublished int `json:"eventsRepublished"`
+}
+
+// Run does one cleanup.
+func (r *Runner) Run(ctx context.Context) (Report, error) {
+	sweep, err := r.sweeper.Sweep(ctx, r.limit)
+	rep := Report{SweepReport: sweep}
+	if err != nil {
+		return rep, fmt.Errorf("sweep: %w", err)
+	}
+	n, err := r.outbox.Republish(ctx, r.now().Add(-r.grace), r.limit)
+	rep.EventsRepublished = n
+	if err != nil {
+		return rep, fmt.Errorf("republish outbox: %w", err)
+	}
+	rep.More = rep.More || n == r.limit
+	return rep, nil
+}
+
+// Handle is the Lambda handler for the scheduled rule's event.
+func (r *Runner) Handle(ctx context.Context, _ lambdaevents.EventBridgeEvent) (Report, error) {
+	return r.Run(ctx)
+}

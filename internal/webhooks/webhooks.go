@@ -1,0 +1,224 @@
+// Package webhooks is the sync consumer: relationship and assignment events go
+// to the subscriptions of every tenant they concern, signed per the Standard
+// Webhooks convention, retried with backoff, every attempt recorded, and a
+// subscription that keeps failing is disabled with an event saying so.
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Store is what delivery needs from persistence.
+type Store interface {
+	ListWebhooks(ctx context.Context, tenant string) ([]tenancy.Webhook, error)
+	Delivered(ctx context.Context, webhookID, eventID string) (bool, error)
+	RecordDelivery(ctx context.Context, d tenancy.WebhookDelivery) error
+	UpdateWebhook(ctx context.Context, w tenancy.Webhook, msgs []events.Message) error
+}
+
+// Config wires a Deliverer.
+type Config struct {
+	Store     Store
+	Client    *http.Client
+	Publisher tenancy.Publisher
+	Now       func() time.Time
+	NewID     func() string
+	// Operator is the operator tenant, the actor of WebhookDisabled.
+	Operator string
+	// Attempts per event and subscription in one invocation (default 3),
+	// the first retry after Backoff (default 200 ms), doubling.
+	Attempts int
+	Backoff  time.Duration
+	// DisableAfter consecutive failed attempts disables a subscription
+	// (default 15: five invocations of three attempts).
+	DisableAfter int
+}
+
+// Deliverer delivers events to webhook subscriptions.
+type Deliverer struct{ cfg Config }
+
+// New returns a Deliverer.
+func New(cfg Config) *Deliverer {
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 3
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 200 * time.Millisecond
+	}
+	if cfg.DisableAfter <= 0 {
+		cfg.DisableAfter = 15
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Deliverer{cfg: cfg}
+}
+
+// Body is what a subscriber receives: the Standard Webhooks payload shape.
+type Body struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// Handle delivers one event. Subscriptions that already received it are
+// skipped, so the bus may redeliver; an error (some subscription still
+// failing) makes the bus retry later with its own backoff.
+func (d *Deliverer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	var meta events.Meta
+	if err := json.Unmarshal(ev.Detail, &meta); err != nil || meta.EventID == "" {
+		return fmt.Errorf("sync %s %s: detail is not an event payload", ev.DetailType, ev.ID)
+	}
+	body, err := json.Marshal(Body{Type: ev.DetailType, Timestamp: meta.OccurredAt, Data: ev.Detail})
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, tenant := range meta.Tenants {
+		subs, err := d.cfg.Store.ListWebhooks(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if !sub.Wants(ev.DetailType) {
+				continue
+			}
+			done, err := d.cfg.Store.Delivered(ctx, sub.ID, meta.EventID)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+			if err := d.deliver(ctx, sub, meta.EventID, ev.DetailType, body); err != nil {
+				failed = append(failed, sub.ID)
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("sync %s: %d subscriptions still failing: %s", meta.EventID, len(failed), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, eventType string, body []byte) error {
+	wait := d.cfg.Backoff
+	var lastErr error
+	for attempt := 1; attempt <= d.cfg.Attempts; attempt++ {
+		if attempt > 1 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+			wait *= 2
+		}
+		rec := tenancy.WebhookDelivery{WebhookID: sub.ID, EventID: eventID, EventType: eventType, Attempt: attempt, At: d.cfg.Now()}
+		start := time.Now()
+		code, err := d.post(ctx, sub, eventID, body)
+		rec.Duration, rec.StatusCode = time.Since(start), code
+		if err == nil {
+			rec.Delivered = true
+		} else {
+			rec.Error, lastErr = err.Error(), err
+		}
+		if rerr := d.cfg.Store.RecordDelivery(ctx, rec); rerr != nil {
+			return rerr
+		}
+		sub = d.note(ctx, sub, rec)
+		if err == nil {
+			return nil
+		}
+	}
+	return lastErr
+}
+
+func (d *Deliverer) post(ctx context.Context, sub tenancy.Webhook, eventID string, body []byte) (int, error) {
+	ts := d.cfg.Now().Unix()
+	sig, err := Sign(sub.Secret, eventID, ts, body)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Switchboard-Webhooks/1")
+	req.Header.Set("webhook-id", eventID)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("webhook-signature", sig)
+	res, err := d.cfg.Client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("post: %w", err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return res.StatusCode, fmt.Errorf("the endpoint answered %d", res.StatusCode)
+	}
+	return res.StatusCode, nil
+}
+
+// note keeps the subscription's failure count and disables it after
+// DisableAfter consecutive failures, answering the subscription as stored.
+// Counting is best effort: a conflict with a concurrent delivery (or a store
+// error) skips one update; the attempt itself is recorded either way.
+func (d *Deliverer) note(ctx context.Context, sub tenancy.Webhook, rec tenancy.WebhookDelivery) tenancy.Webhook {
+	next := sub
+	next.Version++
+	next.LastDeliveryAt = &rec.At
+	var msgs []events.Message
+	if rec.Delivered {
+		next.ConsecutiveFailures, next.LastError = 0, ""
+	} else {
+		next.ConsecutiveFailures, next.LastError = sub.ConsecutiveFailures+1, rec.Error
+		if next.ConsecutiveFailures >= d.cfg.DisableAfter {
+			next.Status, next.DisabledAt = tenancy.WebhookDisabled, &rec.At
+			m, err := events.Encode(events.WebhookDisabled{
+				Meta: events.Meta{SchemaVersion: events.SchemaVersion, EventID: d.cfg.NewID(), OccurredAt: rec.At,
+					Actor: events.Actor{User: "switchboard", Tenant: d.cfg.Operator}, Tenants: []string{sub.TenantID}},
+				SubscriptionID: sub.ID, URL: sub.URL, Failures: next.ConsecutiveFailures, LastError: rec.Error})
+			if err == nil {
+				msgs = []events.Message{m}
+			}
+		}
+	}
+	if err := d.cfg.Store.UpdateWebhook(ctx, next, msgs); err != nil {
+		return sub
+	}
+	if d.cfg.Publisher != nil && len(msgs) > 0 {
+		d.cfg.Publisher.Publish(ctx, msgs)
+	}
+	return next
+}
+
+// Sign computes the Standard Webhooks signature header value,
+// "v1,<base64 HMAC-SHA256 of id.timestamp.body>", keyed with the secret's
+// bytes (the base64 after "whsec_").
+func Sign(secret, id string, timestamp int64, body []byte) (string, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		return "", fmt.Errorf("webhook secret is not base64: %w", err)
+	}
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%d.", id, timestamp)
+	mac.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil
+}

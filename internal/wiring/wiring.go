@@ -1,0 +1,75 @@
+// Package wiring builds what every Lambda shares from its environment and an
+// AWS config: the store over TABLE_NAME, the outbox publisher to
+// EVENT_BUS_NAME, the tenancy service. Each main reads its environment once at
+// init and fails there, not on the first request, when a variable is missing.
+package wiring
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/outbox"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Environment variable names, shared with infra.
+const (
+	EnvTable    = "TABLE_NAME"
+	EnvBus      = "EVENT_BUS_NAME"
+	EnvOperator = "OPERATOR_TENANT"
+)
+
+// Env is a function's environment.
+type Env map[string]string
+
+// Require answers the named variables, or an error naming every missing one.
+func Require(names ...string) (Env, error) {
+	env := make(Env, len(names))
+	var missing []string
+	for _, n := range names {
+		v := os.Getenv(n)
+		if v == "" {
+			missing = append(missing, n)
+		}
+		env[n] = v
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing environment variables %v", missing)
+	}
+	return env, nil
+}
+
+// Logger is the functions' logger: JSON lines on stderr, shipped by Lambda to
+// CloudWatch Logs.
+func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
+
+// Parts are the shared pieces of a function.
+type Parts struct {
+	Env     Env
+	Store   *store.Store
+	Outbox  *outbox.Publisher
+	Service *tenancy.Service
+	Log     *slog.Logger
+}
+
+// Build makes the shared pieces from the environment (TABLE_NAME,
+// EVENT_BUS_NAME, OPERATOR_TENANT) and an AWS config.
+func Build(cfg aws.Config) (Parts, error) {
+	env, err := Require(EnvTable, EnvBus, EnvOperator)
+	if err != nil {
+		return Parts{}, err
+	}
+	log := Logger()
+	st := store.New(dynamodb.NewFromConfig(cfg), env[EnvTable])
+	pub := outbox.New(eventbridge.NewFromConfig(cfg), env[EnvBus], st, log)
+	svc := tenancy.New(tenancy.Config{Store: st, Now: time.Now, NewID: ids.New, OperatorTenant: env[EnvOperator], Publisher: pub})
+	return Parts{Env: env, Store: st, Outbox: pub, Service: svc, Log: log}, nil
+}
