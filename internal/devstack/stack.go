@@ -66,6 +66,7 @@ type Stack struct {
 	Issuer   *Issuer
 	Service  *tenancy.Service
 	Demo     *Demo
+	Store    *store.Store
 	Bus      *localbus.Bus
 	Outbox   *outbox.Publisher
 	Cleanup  *cleanup.Runner
@@ -94,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, err
 	}
 	st := store.New(client, TableName)
-	s := &Stack{Clock: clock, Issuer: issuer, db: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	s := &Stack{Clock: clock, Issuer: issuer, Store: st, db: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
 	// The bus calls the consumers; the consumers publish through the outbox
 	// publisher, which calls the bus: the consumer map is filled in below.
 	consumers := map[string]localbus.Consumer{}

@@ -22,7 +22,7 @@ type auditItem struct {
 // for that tenant: a redelivered event writes nothing new. It reports whether
 // it wrote.
 func (s *Store) PutAuditRecord(ctx context.Context, r tenancy.AuditRecord) (bool, error) {
-	it := auditItem{keys: keys{PK: auditPK(r.TenantID), SK: listSK(stamp(r.OccurredAt), r.ID), Type: typeAudit}, AuditRecord: r, Detail: string(r.Detail)}
+	it := auditItem{keys: keys{PK: auditPK(r.TenantID), SK: listSK(stamp(r.OccurredAt), r.ID), Entity: typeAudit}, AuditRecord: r, Detail: string(r.Detail)}
 	it.AuditRecord.Detail = nil
 	if !r.ExpiresAt.IsZero() {
 		it.TTL = r.ExpiresAt.Unix()

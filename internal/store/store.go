@@ -58,7 +58,9 @@ type keys struct {
 	GSI2SK string `dynamodbav:",omitempty"`
 	GSI3PK string `dynamodbav:",omitempty"`
 	GSI3SK string `dynamodbav:",omitempty"`
-	Type   string
+	// Entity names the item's kind (tenant, invitation, …) for people
+	// reading the table; no code path depends on it.
+	Entity string
 }
 
 type tenantItem struct {
@@ -113,7 +115,7 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000
 
 func newTenantItem(t tenancy.Tenant) tenantItem {
 	pk, sk := tenantKey(t.ID)
-	return tenantItem{keys{PK: pk, SK: sk, Type: typeTenant}, t}
+	return tenantItem{keys{PK: pk, SK: sk, Entity: typeTenant}, t}
 }
 
 // A pending invitation sits in the schedule index until it is answered or
@@ -122,7 +124,7 @@ func newTenantItem(t tenancy.Tenant) tenantItem {
 func newInvitationItem(inv tenancy.Invitation) invitationItem {
 	pk, sk := invitationKey(inv.ID)
 	at := listSK(stamp(inv.CreatedAt), inv.ID)
-	k := keys{PK: pk, SK: sk, GSI1PK: invitationsFromPK(inv.FromTenant), GSI1SK: at, GSI2PK: invitationsToPK(inv.ToTenant), GSI2SK: at, Type: typeInvitation}
+	k := keys{PK: pk, SK: sk, GSI1PK: invitationsFromPK(inv.FromTenant), GSI1SK: at, GSI2PK: invitationsToPK(inv.ToTenant), GSI2SK: at, Entity: typeInvitation}
 	if inv.Status == tenancy.InvitationPending {
 		k.GSI3PK, k.GSI3SK = schedulePK(scheduleInvitation, inv.ID), listSK(stamp(inv.ExpiresAt), inv.ID)
 	}
@@ -132,7 +134,7 @@ func newInvitationItem(inv tenancy.Invitation) invitationItem {
 func newRelationshipItem(r tenancy.Relationship) relationshipItem {
 	at := listSK(stamp(r.CreatedAt), r.ID)
 	k := keys{PK: authzPK(r.CustomerTenant, r.PartnerTenant), SK: relationshipSK(r.ID),
-		GSI1PK: partnerPK(r.PartnerTenant), GSI1SK: at, GSI2PK: customerPK(r.CustomerTenant), GSI2SK: at, Type: typeRelationship}
+		GSI1PK: partnerPK(r.PartnerTenant), GSI1SK: at, GSI2PK: customerPK(r.CustomerTenant), GSI2SK: at, Entity: typeRelationship}
 	if due, ok := r.ReviewAt(); ok {
 		k.GSI3PK, k.GSI3SK = schedulePK(scheduleRelation, r.ID), listSK(stamp(due), r.ID)
 	}
@@ -149,16 +151,16 @@ type outboxItem struct {
 
 func newOutboxItem(m events.Message) outboxItem {
 	pk, sk := outboxKey(m.ID)
-	return outboxItem{keys{PK: pk, SK: sk, GSI3PK: schedulePK(scheduleOutbox, m.ID), GSI3SK: listSK(stamp(m.Time), m.ID), Type: typeOutbox},
+	return outboxItem{keys{PK: pk, SK: sk, GSI3PK: schedulePK(scheduleOutbox, m.ID), GSI3SK: listSK(stamp(m.Time), m.ID), Entity: typeOutbox},
 		m.ID, string(m.Type), m.Time, string(m.Detail)}
 }
 
 func newAssignmentItem(a tenancy.Assignment) assignmentItem {
-	return assignmentItem{keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Type: typeAssignment}, a}
+	return assignmentItem{keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}, a}
 }
 
 func newRoleItem(r tenancy.CustomRole) roleItem {
-	return roleItem{keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Type: typeRole}, r}
+	return roleItem{keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}, r}
 }
 
 // marshal encodes an item, leaving out empty lists and nulls: they carry no
@@ -292,7 +294,7 @@ func (s *Store) commitPut(ctx context.Context, item any, cond string, values map
 func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []tenancy.Assignment, msgs []events.Message) error {
 	dpk, dsk := domainKey(t.Domain)
 	var items []types.TransactWriteItem
-	for _, v := range []any{newTenantItem(t), domainItem{keys{PK: dpk, SK: dsk, Type: typeDomain}, t.ID}} {
+	for _, v := range []any{newTenantItem(t), domainItem{keys{PK: dpk, SK: dsk, Entity: typeDomain}, t.ID}} {
 		tx, err := s.putTx(v, condNew, nil)
 		if err != nil {
 			return err
@@ -364,7 +366,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, re
 	if err != nil {
 		return err
 	}
-	idTx, err := s.putTx(relationshipIDItem{keys{PK: pk, SK: sk, Type: typeRelationshipID}, rel.CustomerTenant, rel.PartnerTenant}, condNew, nil)
+	idTx, err := s.putTx(relationshipIDItem{keys{PK: pk, SK: sk, Entity: typeRelationshipID}, rel.CustomerTenant, rel.PartnerTenant}, condNew, nil)
 	if err != nil {
 		return err
 	}
@@ -610,15 +612,6 @@ func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Pag
 		in.ExpressionAttributeValues[":from"] = &types.AttributeValueMemberS{Value: q.skFrom}
 		in.ExpressionAttributeValues[":to"] = &types.AttributeValueMemberS{Value: q.skTo}
 	}
-	if len(q.filterPath) > 0 {
-		names := make([]string, len(q.filterPath))
-		for i, part := range q.filterPath {
-			names[i] = fmt.Sprintf("#f%d", i)
-			in.ExpressionAttributeNames[names[i]] = part
-		}
-		in.FilterExpression = aws.String(strings.Join(names, ".") + " = :f")
-		in.ExpressionAttributeValues[":f"] = &types.AttributeValueMemberS{Value: q.filterValue}
-	}
 	if page.Cursor != "" {
 		start, err := decodeCursor(page.Cursor, q)
 		if err != nil {
@@ -626,22 +619,71 @@ func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Pag
 		}
 		in.ExclusiveStartKey = start
 	}
-	out, err := s.db.Query(ctx, in)
-	if err != nil {
-		return tenancy.List[T]{}, fmt.Errorf("query %s: %w", q.pk, err)
-	}
-	res := tenancy.List[T]{Items: make([]T, 0, len(out.Items))}
-	for _, raw := range out.Items {
-		var it I
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return tenancy.List[T]{}, err
+	res := tenancy.List[T]{Items: make([]T, 0, limit)}
+	// A filter is applied here rather than as a FilterExpression: DynamoDB
+	// charges for every item a Query reads either way, and filtering in code
+	// lets a page hold up to limit matching items instead of limit read ones.
+	// A sparse filter stops after maxFilteredReads and answers a cursor.
+	for reads := 0; ; reads++ {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return tenancy.List[T]{}, fmt.Errorf("query %s: %w", q.pk, err)
 		}
-		res.Items = append(res.Items, conv(it))
+		for i, raw := range out.Items {
+			if len(q.filterPath) > 0 && stringAt(raw, q.filterPath) != q.filterValue {
+				continue
+			}
+			var it I
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return tenancy.List[T]{}, err
+			}
+			res.Items = append(res.Items, conv(it))
+			if len(res.Items) == limit {
+				if i < len(out.Items)-1 || len(out.LastEvaluatedKey) > 0 {
+					res.NextCursor = encodeCursor(keyOf(raw, q))
+				}
+				return res, nil
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return res, nil
+		}
+		if reads == maxFilteredReads {
+			res.NextCursor = encodeCursor(out.LastEvaluatedKey)
+			return res, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+		in.Limit = aws.Int32(int32(limit - len(res.Items)))
 	}
-	if len(out.LastEvaluatedKey) > 0 {
-		res.NextCursor = encodeCursor(out.LastEvaluatedKey)
+}
+
+// maxFilteredReads bounds the Queries one filtered page may make.
+const maxFilteredReads = 10
+
+// stringAt reads a string attribute at a path of map keys.
+func stringAt(item map[string]types.AttributeValue, path []string) string {
+	var v types.AttributeValue = &types.AttributeValueMemberM{Value: item}
+	for _, name := range path {
+		m, ok := v.(*types.AttributeValueMemberM)
+		if !ok {
+			return ""
+		}
+		v = m.Value[name]
 	}
-	return res, nil
+	if s, ok := v.(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
+// keyOf is the key of an item as a Query on q would report it last evaluated.
+func keyOf(item map[string]types.AttributeValue, q query) map[string]types.AttributeValue {
+	k := map[string]types.AttributeValue{AttrPK: item[AttrPK], AttrSK: item[AttrSK]}
+	if q.index != "" {
+		sk := strings.Replace(q.pkAttr, "PK", "SK", 1)
+		k[q.pkAttr], k[sk] = item[q.pkAttr], item[sk]
+	}
+	return k
 }
 
 // Cursors are the last evaluated key, base64url JSON. Every key of this table

@@ -37,7 +37,7 @@ type deliveryItem struct {
 }
 
 func newWebhookItem(w tenancy.Webhook) webhookItem {
-	return webhookItem{keys{PK: webhookPK(w.TenantID), SK: webhookSK(w.ID), Type: "webhook"}, w}
+	return webhookItem{keys{PK: webhookPK(w.TenantID), SK: webhookSK(w.ID), Entity: "webhook"}, w}
 }
 
 // CreateWebhook implements tenancy.Store.
@@ -73,13 +73,13 @@ func (s *Store) DeleteWebhook(ctx context.Context, tenant, id string) error {
 func (s *Store) RecordDelivery(ctx context.Context, d tenancy.WebhookDelivery) error {
 	ttl := d.At.Add(deliveryRetention).Unix()
 	items := []types.TransactWriteItem{}
-	tx, err := s.putTx(deliveryItem{keys{PK: deliveryPK(d.WebhookID), SK: attemptSK(d), Type: "delivery"}, d, ttl}, condNew, nil)
+	tx, err := s.putTx(deliveryItem{keys{PK: deliveryPK(d.WebhookID), SK: attemptSK(d), Entity: "delivery"}, d, ttl}, condNew, nil)
 	if err != nil {
 		return err
 	}
 	items = append(items, tx)
 	if d.Delivered {
-		done, err := marshal(deliveryItem{keys{PK: deliveryPK(d.WebhookID), SK: deliveredSK(d.EventID), Type: "delivered"}, d, ttl})
+		done, err := marshal(deliveryItem{keys{PK: deliveryPK(d.WebhookID), SK: deliveredSK(d.EventID), Entity: "delivered"}, d, ttl})
 		if err != nil {
 			return err
 		}
