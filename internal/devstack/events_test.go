@@ -336,7 +336,7 @@ func TestCleanupByTheTestClock(t *testing.T) {
 
 	type report struct {
 		InvitationsExpired, RelationshipsExpired, RelationshipsExtended, NoticesSent, EventsRepublished int
-		More                                                                                           bool
+		More                                                                                            bool
 	}
 	run := func(advance string) report {
 		t.Helper()
