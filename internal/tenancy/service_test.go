@@ -19,6 +19,7 @@ import (
 type world struct {
 	t     *testing.T
 	svc   *tenancy.Service
+	store *store.Store
 	meter *store.Meter
 	now   time.Time
 	mu    sync.Mutex
@@ -40,7 +41,8 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	w.svc = tenancy.New(tenancy.Config{Store: store.New(db, "switchboard"), Now: w.clock, NewID: ids.Sequence("id"), OperatorTenant: "platform"})
+	w.store = store.New(db, "switchboard")
+	w.svc = tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("id"), OperatorTenant: "platform"})
 	for _, tn := range []tenancy.NewTenant{
 		{ID: "northwind", Name: "Northwind", Domain: "northwind.example", MSP: true, Admins: []string{"user:nina"}},
 		{ID: "contoso", Name: "Contoso", Domain: "contoso.example", Admins: []string{"user:carl"}},
@@ -446,5 +448,63 @@ func TestStrangersSeeNothing(t *testing.T) {
 	}
 	if _, err := w.svc.CreateTenant(ctx, nina, tenancy.NewTenant{Name: "x", Domain: "x.example", Admins: []string{"user:x"}}); err == nil {
 		t.Error("CreateTenant() by a non-operator succeeded")
+	}
+}
+
+func TestSweepIsBoundedAndResumes(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		w.must(w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"helpdesk-admin"}, ExpiresIn: ptr(time.Hour)}))
+	}
+	if r, err := w.svc.Sweep(ctx, 2); err != nil || r.InvitationsExpired != 0 {
+		t.Fatalf("Sweep() before expiry = %+v, %v; want nothing", r, err)
+	}
+	w.advance(2 * time.Hour)
+	r, err := w.svc.Sweep(ctx, 2)
+	if err != nil || r.InvitationsExpired != 2 || !r.More {
+		t.Fatalf("first bounded Sweep() = %+v, %v; want 2 expired and more to do", r, err)
+	}
+	r, err = w.svc.Sweep(ctx, 2)
+	if err != nil || r.InvitationsExpired != 1 || r.More {
+		t.Fatalf("second Sweep() = %+v, %v; want the last one and no more", r, err)
+	}
+	if r, _ = w.svc.Sweep(ctx, 2); r != (tenancy.SweepReport{}) {
+		t.Errorf("third Sweep() = %+v, want nothing left", r)
+	}
+	l, err := w.svc.ListInvitations(ctx, nina, tenancy.Outgoing, tenancy.InvitationExpired, tenancy.Page{})
+	if err != nil || len(l.Items) != 3 {
+		t.Errorf("expired invitations = %d, %v; want 3", len(l.Items), err)
+	}
+}
+
+func TestEventsCommitWithTheirChange(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	inv, err := w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"helpdesk-admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := func() int {
+		t.Helper()
+		msgs, err := w.store.PendingEvents(ctx, w.clock().Add(time.Hour), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(msgs)
+	}
+	before := outbox()
+	if _, err := w.svc.AcceptInvitation(ctx, carl, inv.ID, tenancy.Acceptance{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := outbox() - before; got != 2 {
+		t.Errorf("accepting wrote %d events, want InvitationAccepted and RelationshipActivated", got)
+	}
+	before = outbox()
+	if _, err := w.svc.AcceptInvitation(ctx, carl, inv.ID, tenancy.Acceptance{}); !errors.Is(err, tenancy.ErrConflict) {
+		t.Fatalf("second accept = %v", err)
+	}
+	if got := outbox() - before; got != 0 {
+		t.Errorf("a refused change wrote %d events, want none", got)
 	}
 }
