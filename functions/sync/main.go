@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"log"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -26,6 +25,6 @@ func main() {
 		log.Fatal(err)
 	}
 	d := webhooks.New(webhooks.Config{Store: parts.Store, Publisher: parts.Outbox, Now: time.Now, NewID: ids.New,
-		Operator: parts.Env[wiring.EnvOperator], Client: &http.Client{Timeout: 10 * time.Second}})
+		Operator: parts.Env[wiring.EnvOperator], Client: webhooks.Client(10*time.Second, false)})
 	lambda.Start(d.Handle)
 }

@@ -115,7 +115,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true})
 	consumers[events.ConsumerAudit] = audit.New(st, audit.DefaultRetention).Handle
 	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: st, Publisher: s.Outbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
-		Client: &http.Client{Timeout: 5 * time.Second}}).Handle
+		Client: webhooks.Client(5*time.Second, true)}).Handle
 	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
 	for _, fn := range httpapi.Functions {
 		s.handlers[fn] = httpapi.New(s.Service, fn, cfg.Log)

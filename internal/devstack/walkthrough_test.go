@@ -77,6 +77,24 @@ func (c *contract) check(method, path, body string, res response) {
 	}
 }
 
+// TestContractCoversEveryRoute: the OpenAPI document and the route table
+// cannot drift apart.
+func TestContractCoversEveryRoute(t *testing.T) {
+	api := loadContract(t)
+	for _, r := range httpapi.Routes {
+		path := strings.NewReplacer("{tenantId}", "t", "{id}", "i", "{assignmentId}", "a", "{webhookId}", "w").Replace(r.Path)
+		req, _ := http.NewRequest(r.Method, "http://127.0.0.1:8080"+path, nil)
+		route, _, err := api.router.FindRoute(req)
+		if err != nil {
+			t.Errorf("openapi.yaml lacks %s: %v", r.Key(), err)
+			continue
+		}
+		if got := route.Operation.Extensions["x-function"]; got != r.Function {
+			t.Errorf("%s: x-function %v, want %s", r.Key(), got, r.Function)
+		}
+	}
+}
+
 // TestWalkthrough follows the README's curl walk-through over HTTP, checking
 // every exchange against the OpenAPI document.
 func TestWalkthrough(t *testing.T) {
@@ -193,6 +211,23 @@ func TestWalkthrough(t *testing.T) {
 	// 9. The customer removes a partner assignment on the remaining relationship.
 	call(st.token("carl", "contoso"), "DELETE", "/relationships/"+d.RelationshipID+"/assignments/"+d.TechnicianAssignmentID, "", 204, nil)
 	call(tom, "GET", "/relationships/"+d.RelationshipID+"/assignments", "", 403, nil)
+
+	// 10. The customer reads what the partner did, and subscribes a webhook.
+	carl := st.token("carl", "contoso")
+	if err := st.s.Bus.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var audit struct{ Items []struct{ Type string } }
+	call(carl, "GET", "/tenants/contoso/audit?actorTenant=northwind", "", 200, &audit)
+	if len(audit.Items) == 0 {
+		t.Error("contoso's audit shows nothing northwind did")
+	}
+	call(carl, "GET", "/tenants/contoso/audit?from=2020-01-01T00:00:00Z&limit=5", "", 200, nil)
+	var hook struct{ ID string }
+	call(carl, "POST", "/tenants/contoso/webhooks", `{"url":"https://psa.contoso.example/switchboard","eventTypes":["RoleAssigned"]}`, 201, &hook)
+	call(carl, "GET", "/tenants/contoso/webhooks", "", 200, nil)
+	call(carl, "GET", "/tenants/contoso/webhooks/"+hook.ID+"/deliveries", "", 200, nil)
+	call(carl, "DELETE", "/tenants/contoso/webhooks/"+hook.ID, "", 204, nil)
 
 	for _, r := range []string{"GET /relationships/{id}", "POST /check-access"} {
 		if !api.seen[r] {

@@ -9,14 +9,14 @@ func (s *Service) ListAudit(ctx context.Context, c Caller, tenant string, f Audi
 	if !ValidTenantID(tenant) {
 		return List[AuditRecord]{}, notFound("tenant", tenant)
 	}
+	if err := s.authorize(ctx, c, tenant, "audit.view"); err != nil {
+		return List[AuditRecord]{}, err
+	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
 		return List[AuditRecord]{}, invalid("to", "is before from")
 	}
 	if f.ActorTenant != "" && !ValidTenantID(f.ActorTenant) {
 		return List[AuditRecord]{}, invalid("actorTenant", "%q is not a tenant id", f.ActorTenant)
-	}
-	if err := s.authorize(ctx, c, tenant, "audit.view"); err != nil {
-		return List[AuditRecord]{}, err
 	}
 	return s.store.ListAudit(ctx, tenant, f, page)
 }

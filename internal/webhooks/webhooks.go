@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,7 +66,7 @@ func New(cfg Config) *Deliverer {
 		cfg.DisableAfter = 15
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+		cfg.Client = Client(10*time.Second, false)
 	}
 	return &Deliverer{cfg: cfg}
 }
@@ -145,6 +146,9 @@ func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, e
 		if err == nil {
 			return nil
 		}
+		if sub.Status != tenancy.WebhookActive {
+			break // disabled by this very failure: no more attempts
+		}
 	}
 	return lastErr
 }
@@ -177,10 +181,48 @@ func (d *Deliverer) post(ctx context.Context, sub tenancy.Webhook, eventID strin
 }
 
 // note keeps the subscription's failure count and disables it after
-// DisableAfter consecutive failures, answering the subscription as stored.
-// Counting is best effort: a conflict with a concurrent delivery (or a store
-// error) skips one update; the attempt itself is recorded either way.
+// DisableAfter consecutive failures, answering the subscription as stored. A
+// concurrent delivery's update (a version conflict) is read back and the
+// count applied on top of it; a store error skips the update, the attempt
+// itself being recorded either way.
 func (d *Deliverer) note(ctx context.Context, sub tenancy.Webhook, rec tenancy.WebhookDelivery) tenancy.Webhook {
+	for try := 0; try < 3; try++ {
+		next, msgs := d.apply(sub, rec)
+		err := d.cfg.Store.UpdateWebhook(ctx, next, msgs)
+		if err == nil {
+			if d.cfg.Publisher != nil && len(msgs) > 0 {
+				d.cfg.Publisher.Publish(ctx, msgs)
+			}
+			return next
+		}
+		if !errors.Is(err, tenancy.ErrConflict) {
+			return sub
+		}
+		fresh, ok := d.reload(ctx, sub)
+		if !ok {
+			return sub
+		}
+		sub = fresh
+	}
+	return sub
+}
+
+func (d *Deliverer) reload(ctx context.Context, sub tenancy.Webhook) (tenancy.Webhook, bool) {
+	subs, err := d.cfg.Store.ListWebhooks(ctx, sub.TenantID)
+	if err != nil {
+		return sub, false
+	}
+	for _, w := range subs {
+		if w.ID == sub.ID {
+			return w, true
+		}
+	}
+	return sub, false
+}
+
+// apply answers the subscription after one attempt, with a WebhookDisabled
+// event when this failure is the one that disables it.
+func (d *Deliverer) apply(sub tenancy.Webhook, rec tenancy.WebhookDelivery) (tenancy.Webhook, []events.Message) {
 	next := sub
 	next.Version++
 	next.LastDeliveryAt = &rec.At
@@ -189,7 +231,7 @@ func (d *Deliverer) note(ctx context.Context, sub tenancy.Webhook, rec tenancy.W
 		next.ConsecutiveFailures, next.LastError = 0, ""
 	} else {
 		next.ConsecutiveFailures, next.LastError = sub.ConsecutiveFailures+1, rec.Error
-		if next.ConsecutiveFailures >= d.cfg.DisableAfter {
+		if next.ConsecutiveFailures >= d.cfg.DisableAfter && sub.Status == tenancy.WebhookActive {
 			next.Status, next.DisabledAt = tenancy.WebhookDisabled, &rec.At
 			m, err := events.Encode(events.WebhookDisabled{
 				Meta: events.Meta{SchemaVersion: events.SchemaVersion, EventID: d.cfg.NewID(), OccurredAt: rec.At,
@@ -200,13 +242,7 @@ func (d *Deliverer) note(ctx context.Context, sub tenancy.Webhook, rec tenancy.W
 			}
 		}
 	}
-	if err := d.cfg.Store.UpdateWebhook(ctx, next, msgs); err != nil {
-		return sub
-	}
-	if d.cfg.Publisher != nil && len(msgs) > 0 {
-		d.cfg.Publisher.Publish(ctx, msgs)
-	}
-	return next
+	return next, msgs
 }
 
 // Sign computes the Standard Webhooks signature header value,
