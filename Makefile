@@ -28,7 +28,7 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 ## bench: decision micro-benchmarks, DynamoDB requests per route, bootstrap sizes
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/
-	$(GO) test -count=1 -run '^TestWalkthrough$$' -v ./internal/devstack/ | sed -n '/DynamoDB requests per route/,/check-access/p'
+	$(GO) test -count=1 -run '^(TestWalkthrough|TestBusDeliveryLatency)$$' -v ./internal/devstack/ | sed -n -e '/DynamoDB requests per route/,/deliveries` |/p' -e '/local bus →/p'
 	@echo "bootstrap sizes (stripped, linux/arm64):"; ls -l bin/*/bootstrap | awk '{printf "  %-28s %.1f MB\n", $$9, $$5/1048576}'
 
 clean:

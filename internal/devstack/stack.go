@@ -113,8 +113,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	}
 	s.Outbox = outbox.New(s.Bus.Client(), BusName, st, cfg.Log)
 	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true})
-	consumers[events.ConsumerAudit] = audit.New(st, audit.DefaultRetention).Handle
-	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: st, Publisher: s.Outbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
+	// The consumers are Lambdas of their own in AWS: here they get their own
+	// DynamoDB client, so what a request costs is metered apart from them.
+	consumerStore := store.New(db.Client(), TableName)
+	consumers[events.ConsumerAudit] = audit.New(consumerStore, audit.DefaultRetention).Handle
+	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: consumerStore, Publisher: s.Outbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
 		Client: webhooks.Client(5*time.Second, true)}).Handle
 	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
 	for _, fn := range httpapi.Functions {
