@@ -177,7 +177,11 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/dev/cleanup":
 		s.devCleanup(w, r)
 	case r.URL.Path == "/dev/dead-letters":
-		writeJSON(w, http.StatusOK, "application/json", map[string]any{"items": s.Bus.DeadLetters()})
+		dead := s.Bus.DeadLetters()
+		if dead == nil {
+			dead = []localbus.DeadLetter{}
+		}
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"items": dead})
 	default:
 		s.api(w, r)
 	}

@@ -58,11 +58,12 @@ type Options struct {
 
 // DeadLetter is a delivery that failed every attempt.
 type DeadLetter struct {
-	Rule, Consumer string
-	Event          lambdaevents.EventBridgeEvent
-	Attempts       int
-	LastError      string
-	FailedAt       time.Time
+	Rule      string                        `json:"rule"`
+	Consumer  string                        `json:"consumer"`
+	Event     lambdaevents.EventBridgeEvent `json:"event"`
+	Attempts  int                           `json:"attempts"`
+	LastError string                        `json:"lastError"`
+	FailedAt  time.Time                     `json:"failedAt"`
 }
 
 // Delivery is an event a consumer accepted.
