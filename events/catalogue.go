@@ -33,7 +33,9 @@ const (
 	DetailTypeRoleAssignmentRemoved  DetailType = "RoleAssignmentRemoved"
 	DetailTypeCustomRoleSaved        DetailType = "CustomRoleSaved"
 	DetailTypeWebhookDisabled        DetailType = "WebhookDisabled"
+	DetailTypeAssignmentActivated    DetailType = "AssignmentActivated"
 	DetailTypeTenantSwitched         DetailType = "TenantSwitched"
+	DetailTypeSwitchSessionsRevoked  DetailType = "SwitchSessionsRevoked"
 	DetailTypeAccessDenied           DetailType = "AccessDenied"
 )
 
@@ -208,6 +210,46 @@ type WebhookDisabled struct {
 	LastError      string `json:"lastError"`
 }
 
+// AssignmentActivated says a just-in-time (eligible) assignment was
+// activated by a switch, until ActiveUntil, for the stated justification.
+type AssignmentActivated struct {
+	Meta
+	Assignment    Assignment `json:"assignment"`
+	ActiveUntil   time.Time  `json:"activeUntil"`
+	Justification string     `json:"justification"`
+}
+
+// TenantSwitched says a partner user received a switch token for a customer.
+type TenantSwitched struct {
+	Meta
+	SessionID     string    `json:"sessionId"`
+	TargetTenant  string    `json:"targetTenantId"`
+	Roles         []string  `json:"roles"`
+	Permissions   []string  `json:"permissions"`
+	Scope         []string  `json:"scope"`
+	ExpiresAt     time.Time `json:"expiresAt"`
+	Justification string    `json:"justification,omitempty"`
+	Activated     []string  `json:"activatedAssignments,omitempty"`
+}
+
+// SwitchSessionsRevoked lists switch sessions that must stop at once: their
+// relationship ended or an assignment they used was removed. Downstream
+// services drop tokens whose jti is listed.
+type SwitchSessionsRevoked struct {
+	Meta
+	SessionIDs   []string `json:"sessionIds"`
+	Reason       string   `json:"reason"`
+	AssignmentID string   `json:"assignmentId,omitempty"`
+}
+
+// AccessDenied records a refused attempt, e.g. a switch without a grant.
+type AccessDenied struct {
+	Meta
+	Operation    string `json:"operation"`
+	TargetTenant string `json:"targetTenantId"`
+	Reason       string `json:"reason"`
+}
+
 func (TenantCreated) DetailType() DetailType          { return DetailTypeTenantCreated }
 func (InvitationCreated) DetailType() DetailType      { return DetailTypeInvitationCreated }
 func (InvitationAccepted) DetailType() DetailType     { return DetailTypeInvitationAccepted }
@@ -223,6 +265,10 @@ func (RoleAssigned) DetailType() DetailType           { return DetailTypeRoleAss
 func (RoleAssignmentRemoved) DetailType() DetailType  { return DetailTypeRoleAssignmentRemoved }
 func (CustomRoleSaved) DetailType() DetailType        { return DetailTypeCustomRoleSaved }
 func (WebhookDisabled) DetailType() DetailType        { return DetailTypeWebhookDisabled }
+func (AssignmentActivated) DetailType() DetailType    { return DetailTypeAssignmentActivated }
+func (TenantSwitched) DetailType() DetailType         { return DetailTypeTenantSwitched }
+func (SwitchSessionsRevoked) DetailType() DetailType  { return DetailTypeSwitchSessionsRevoked }
+func (AccessDenied) DetailType() DetailType           { return DetailTypeAccessDenied }
 
 // Payloads lists a zero value of every payload, in catalogue order: schemas
 // and tests are generated from it.
@@ -231,5 +277,6 @@ func Payloads() []Payload {
 		TenantCreated{}, InvitationCreated{}, InvitationAccepted{}, InvitationDeclined{}, InvitationCancelled{}, InvitationExpired{},
 		RelationshipActivated{}, RelationshipTerminated{}, RelationshipExpired{}, RelationshipExtended{}, RelationshipExpiring{},
 		RoleAssigned{}, RoleAssignmentRemoved{}, CustomRoleSaved{}, WebhookDisabled{},
+		AssignmentActivated{}, TenantSwitched{}, SwitchSessionsRevoked{}, AccessDenied{},
 	}
 }

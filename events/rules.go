@@ -21,7 +21,7 @@ type Rule struct {
 var SyncTypes = []DetailType{
 	DetailTypeInvitationAccepted, DetailTypeRelationshipActivated, DetailTypeRelationshipTerminated,
 	DetailTypeRelationshipExpired, DetailTypeRelationshipExtended, DetailTypeRelationshipExpiring,
-	DetailTypeRoleAssigned, DetailTypeRoleAssignmentRemoved,
+	DetailTypeRoleAssigned, DetailTypeRoleAssignmentRemoved, DetailTypeAssignmentActivated, DetailTypeSwitchSessionsRevoked,
 }
 
 // Rules is the routing table.

@@ -20,11 +20,20 @@ var bodies = map[string]string{
 	"POST /tenants/{tenantId}/assignments": `{"principal":"user:mallory","roles":["global-admin"]}`,
 	"POST /check-access":                   `{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:tom","tenantId":"northwind"}}`,
 	"POST /tenants/{tenantId}/webhooks":    `{"url":"https://mallory.example/steal"}`,
+	"POST /switch":                         `{"tenantId":"contoso"}`,
 }
 
 // ownTenant routes act on the caller's own tenant: an admin of an unrelated
 // tenant legitimately gets an answer, which must name nothing of anyone else.
 var ownTenant = map[string]bool{"POST /invitations": true, "GET /invitations": true, "GET /relationships": true}
+
+// answersEveryone are routes that answer any caller with only the caller's
+// own data (an empty list for a stranger) or public data.
+var answersEveryone = map[string]bool{"GET /switch/targets": true, "GET /.well-known/jwks.json": true}
+
+// recordsRefusals are routes whose refusal is itself recorded (AccessDenied,
+// in the caller's own audit log): a write that changes nothing of anyone else.
+var recordsRefusals = map[string]bool{"POST /switch": true}
 
 func TestIsolation(t *testing.T) {
 	st := startStack(t)
@@ -66,7 +75,7 @@ func TestIsolation(t *testing.T) {
 			res := st.do(r.Method, path, a.token, body)
 			var wrote []string
 			for op, n := range st.meter.Counts() {
-				if op != "GetItem" && op != "Query" {
+				if op != "GetItem" && op != "Query" && !recordsRefusals[r.Key()] {
 					wrote = append(wrote, fmt.Sprintf("%s×%d", op, n))
 				}
 			}
@@ -75,6 +84,13 @@ func TestIsolation(t *testing.T) {
 				if strings.Contains(string(res.body), s) && !strings.Contains(path+body, s) {
 					leaked = append(leaked, s)
 				}
+			}
+			if answersEveryone[r.Key()] {
+				if res.status != 200 || len(wrote) > 0 || len(leaked) > 0 || strings.Contains(string(res.body), d.Customer) {
+					failures++
+					t.Errorf("%s: %s %s = %d %s; want 200 naming nothing of another tenant", a.name, r.Method, path, res.status, res.body)
+				}
+				continue
 			}
 			if a.name == "partner user without a grant" && r.Key() == "GET /tenants/{tenantId}" {
 				// SPEC §3: a partner's people may read a tenant they have a relationship with.

@@ -30,16 +30,19 @@ import (
 	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
+	"github.com/switchboard/switchboard/internal/token"
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // Defaults of the local stack.
 const (
-	DefaultAddr     = "127.0.0.1:8080"
-	OperatorTenant  = "platform"
-	Audience        = "switchboard"
-	TableName       = "switchboard"
-	BusName         = "switchboard-local"
+	DefaultAddr    = "127.0.0.1:8080"
+	OperatorTenant = "platform"
+	Audience       = "switchboard"
+	TableName      = "switchboard"
+	BusName        = "switchboard-local"
+	// SwitchAudience is the aud of the local stack's switch tokens.
+	SwitchAudience  = "switchboard-downstream"
 	maxRequestBytes = httpapi.MaxBody
 )
 
@@ -67,6 +70,7 @@ type Stack struct {
 	Service  *tenancy.Service
 	Demo     *Demo
 	Store    *store.Store
+	Signer   *token.LocalSigner
 	Bus      *localbus.Bus
 	Outbox   *outbox.Publisher
 	Cleanup  *cleanup.Runner
@@ -112,7 +116,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, err
 	}
 	s.Outbox = outbox.New(s.Bus.Client(), BusName, st, cfg.Log)
-	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true})
+	if s.Signer, err = token.NewLocalSigner(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	tokens := token.NewIssuer(s.Signer)
+	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true,
+		Minter: tokens, TokenIssuer: strings.TrimSuffix(cfg.BaseURL, "/"), TokenAudience: SwitchAudience})
 	// The consumers are Lambdas of their own in AWS: here they get their own
 	// DynamoDB client, so what a request costs is metered apart from them.
 	consumerStore := store.New(db.Client(), TableName)
@@ -121,7 +131,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		Client: webhooks.Client(5*time.Second, true)}).Handle
 	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
 	for _, fn := range httpapi.Functions {
-		s.handlers[fn] = httpapi.New(s.Service, fn, cfg.Log)
+		s.handlers[fn] = httpapi.New(s.Service, fn, cfg.Log).WithKeys(tokens)
 	}
 	if cfg.Seed {
 		if s.Demo, err = seed(ctx, s.Service); err != nil {
@@ -174,6 +184,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.devToken(w, r)
 	case r.URL.Path == "/dev/clock":
 		s.devClock(w, r)
+	case r.URL.Path == "/dev/keys/rotate":
+		s.devRotate(w, r)
 	case r.URL.Path == "/dev/cleanup":
 		s.devCleanup(w, r)
 	case r.URL.Path == "/dev/dead-letters":
@@ -243,6 +255,22 @@ func (s *Stack) devClock(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, "application/json", map[string]time.Time{"now": s.Clock.Advance(time.Duration(req.Advance))})
 }
 
+// devRotate starts a key rollover: a new signing key, the previous one still
+// published so the tokens it signed verify until they expire.
+func (s *Stack) devRotate(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		problem(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	kid, err := s.Signer.Rotate()
+	if err != nil {
+		problem(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]string{"kid": kid})
+}
+
 // devCleanup runs the scheduled cleanup at once, waits until the bus has
 // delivered what it published, and answers what it changed.
 func (s *Stack) devCleanup(w http.ResponseWriter, r *http.Request) {
@@ -277,20 +305,15 @@ func (s *Stack) api(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path)
 		return
 	}
-	auth := r.Header.Get("Authorization")
-	raw, found := strings.CutPrefix(auth, "Bearer ")
-	if !found {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
-		problem(w, http.StatusUnauthorized, "send Authorization: Bearer <token>; POST /dev/token makes one")
-		return
-	}
-	claims, err := s.Issuer.Validate(strings.TrimSpace(raw))
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard", error="invalid_token"`)
-		problem(w, http.StatusUnauthorized, "the token is not valid: "+err.Error())
-		return
+	var claims map[string]string
+	if !route.Public {
+		var ok bool
+		if claims, ok = s.authorize(w, r); !ok {
+			return
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
+
 	if err != nil {
 		problem(w, http.StatusBadRequest, "the body cannot be read")
 		return
@@ -310,6 +333,24 @@ func (s *Stack) api(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, res.Body)
 }
 
+// authorize is the JWT authorizer: a bearer token from the local identity
+// provider, valid now, for this audience.
+func (s *Stack) authorize(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
+	raw, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+		problem(w, http.StatusUnauthorized, "send Authorization: Bearer <token>; POST /dev/token makes one")
+		return nil, false
+	}
+	claims, err := s.Issuer.Validate(strings.TrimSpace(raw))
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard", error="invalid_token"`)
+		problem(w, http.StatusUnauthorized, "the token is not valid: "+err.Error())
+		return nil, false
+	}
+	return claims, true
+}
+
 func (s *Stack) event(r *http.Request, route httpapi.Route, params, claims map[string]string, body []byte) lambdaevents.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	for k, v := range r.Header {
@@ -323,16 +364,19 @@ func (s *Stack) event(r *http.Request, route httpapi.Route, params, claims map[s
 		}
 	}
 	now := s.Clock.Now()
-	return lambdaevents.APIGatewayV2HTTPRequest{
+	ev := lambdaevents.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: route.Key(), RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
 		Headers: headers, QueryStringParameters: query, PathParameters: params, Body: string(body),
 		RequestContext: lambdaevents.APIGatewayV2HTTPRequestContext{
 			RouteKey: route.Key(), Stage: "$default", RequestID: "local-" + strconv.FormatInt(s.requests.Add(1), 10) + "-" + ids.New()[20:],
 			Time: now.Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
 			HTTP: lambdaevents.APIGatewayV2HTTPRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path, Protocol: r.Proto, SourceIP: r.RemoteAddr, UserAgent: r.UserAgent()},
-			Authorizer: &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-				JWT: &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims, Scopes: nil},
-			},
 		},
 	}
+	if claims != nil { // routes without an authorizer carry no authorizer context
+		ev.RequestContext.Authorizer = &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &lambdaevents.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
+		}
+	}
+	return ev
 }

@@ -17,6 +17,7 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/switchboard/switchboard/internal/tenancy"
+	"github.com/switchboard/switchboard/internal/token"
 )
 
 // MaxBody is the largest request body accepted (413 beyond).
@@ -35,15 +36,28 @@ type operation func(ctx context.Context, r request) (status int, body any, err e
 
 // Handler serves the routes of one function.
 type Handler struct {
-	svc *tenancy.Service
-	ops map[string]operation
-	log *slog.Logger
+	svc    *tenancy.Service
+	keys   KeySet
+	ops    map[string]operation
+	public map[string]bool
+	log    *slog.Logger
+}
+
+// KeySet answers the keys that verify switch tokens.
+type KeySet interface {
+	JWKS(ctx context.Context) (token.JWKS, error)
+}
+
+// WithKeys gives the switch function its key set for the JWKS route.
+func (h *Handler) WithKeys(k KeySet) *Handler {
+	h.keys = k
+	return h
 }
 
 // New returns the handler of one function: it serves that function's routes
 // of the route table and answers 404 to the rest.
 func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
-	h := &Handler{svc: svc, ops: map[string]operation{}, log: log}
+	h := &Handler{svc: svc, ops: map[string]operation{}, public: map[string]bool{}, log: log}
 	all := h.operations()
 	for _, r := range Routes {
 		if r.Function == function {
@@ -52,6 +66,7 @@ func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
 				panic("no operation for route " + r.Key())
 			}
 			h.ops[r.Key()] = op
+			h.public[r.Key()] = r.Public
 		}
 	}
 	if len(h.ops) == 0 {
@@ -82,11 +97,16 @@ func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPReq
 	if !ok {
 		return 0, nil, &requestError{status: http.StatusNotFound, detail: fmt.Sprintf("no route %s here", ev.RouteKey)}
 	}
-	caller, err := callerOf(ev)
-	if err != nil {
-		return 0, nil, err
+	var caller tenancy.Caller
+	if !h.public[ev.RouteKey] {
+		c, err := callerOf(ev)
+		if err != nil {
+			return 0, nil, err
+		}
+		caller = c
 	}
 	body := []byte(ev.Body)
+	var err error
 	if ev.IsBase64Encoded {
 		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
 			return 0, nil, badRequest("", "the body is not valid base64")

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -119,6 +120,9 @@ func (h *Handler) operations() map[string]operation {
 		"GET /tenants/{tenantId}/webhooks":                        h.listWebhooks,
 		"DELETE /tenants/{tenantId}/webhooks/{webhookId}":         h.deleteWebhook,
 		"GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries": h.listWebhookDeliveries,
+		"GET /switch/targets":                                     h.switchTargets,
+		"POST /switch":                                            h.switchTenant,
+		"GET /.well-known/jwks.json":                              h.jwks,
 	}
 }
 
@@ -326,6 +330,43 @@ func (h *Handler) listWebhookDeliveries(ctx context.Context, r request) (int, an
 	}
 	l, err := h.svc.ListWebhookDeliveries(ctx, r.caller, r.path["tenantId"], r.path["webhookId"], p)
 	return http.StatusOK, l, err
+}
+
+type switchBody struct {
+	TenantID      string   `json:"tenantId"`
+	Justification string   `json:"justification"`
+	Activate      []string `json:"activate"`
+	Duration      *string  `json:"duration"`
+}
+
+func (h *Handler) switchTargets(ctx context.Context, r request) (int, any, error) {
+	p, err := page(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := h.svc.SwitchTargets(ctx, r.caller, p)
+	return http.StatusOK, l, err
+}
+
+func (h *Handler) switchTenant(ctx context.Context, r request) (int, any, error) {
+	var b switchBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	d, err := durations(map[string]*string{"duration": b.Duration})
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := h.svc.Switch(ctx, r.caller, tenancy.SwitchRequest{Tenant: b.TenantID, Justification: b.Justification, Activate: b.Activate, Duration: d["duration"]})
+	return http.StatusOK, res, err
+}
+
+func (h *Handler) jwks(ctx context.Context, r request) (int, any, error) {
+	if h.keys == nil {
+		return 0, nil, fmt.Errorf("the switch function has no key set")
+	}
+	set, err := h.keys.JWKS(ctx)
+	return http.StatusOK, set, err
 }
 
 func (c checkBody) domain() tenancy.Check {

@@ -17,16 +17,19 @@ const (
 	FunctionCheckAccess = "check-access"
 	FunctionQuery       = "query"
 	FunctionWebhooks    = "webhooks"
+	FunctionSwitch      = "switch"
 )
 
 // Functions lists every HTTP function.
-var Functions = []string{FunctionTenants, FunctionInvite, FunctionAccept, FunctionAssignRole, FunctionOffboard, FunctionCheckAccess, FunctionQuery, FunctionWebhooks}
+var Functions = []string{FunctionTenants, FunctionInvite, FunctionAccept, FunctionAssignRole, FunctionOffboard, FunctionCheckAccess, FunctionQuery, FunctionWebhooks, FunctionSwitch}
 
 // Route is one HTTP route of the API.
 type Route struct {
 	Method   string
 	Path     string // API Gateway template, e.g. /invitations/{id}/accept
 	Function string
+	// Public routes carry no token: no JWT authorizer runs on them.
+	Public bool
 }
 
 // Key is the API Gateway route key, "POST /invitations".
@@ -34,29 +37,32 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 
 // Routes is the API: SPEC §3, as far as the functions built so far serve it.
 var Routes = []Route{
-	{"POST", "/tenants", FunctionTenants},
-	{"GET", "/tenants/{tenantId}", FunctionQuery},
-	{"POST", "/invitations", FunctionInvite},
-	{"GET", "/invitations", FunctionQuery},
-	{"POST", "/invitations/{id}/accept", FunctionAccept},
-	{"POST", "/invitations/{id}/decline", FunctionAccept},
-	{"DELETE", "/invitations/{id}", FunctionInvite},
-	{"GET", "/relationships", FunctionQuery},
-	{"GET", "/relationships/{id}", FunctionQuery},
-	{"DELETE", "/relationships/{id}", FunctionOffboard},
-	{"POST", "/relationships/{id}/assignments", FunctionAssignRole},
-	{"GET", "/relationships/{id}/assignments", FunctionQuery},
-	{"DELETE", "/relationships/{id}/assignments/{assignmentId}", FunctionAssignRole},
-	{"POST", "/tenants/{tenantId}/roles", FunctionAssignRole},
-	{"GET", "/tenants/{tenantId}/roles", FunctionQuery},
-	{"POST", "/tenants/{tenantId}/assignments", FunctionAssignRole},
-	{"DELETE", "/tenants/{tenantId}/assignments/{assignmentId}", FunctionAssignRole},
-	{"POST", "/check-access", FunctionCheckAccess},
-	{"GET", "/tenants/{tenantId}/audit", FunctionQuery},
-	{"POST", "/tenants/{tenantId}/webhooks", FunctionWebhooks},
-	{"GET", "/tenants/{tenantId}/webhooks", FunctionQuery},
-	{"DELETE", "/tenants/{tenantId}/webhooks/{webhookId}", FunctionWebhooks},
-	{"GET", "/tenants/{tenantId}/webhooks/{webhookId}/deliveries", FunctionQuery},
+	{Method: "POST", Path: "/tenants", Function: FunctionTenants},
+	{Method: "GET", Path: "/tenants/{tenantId}", Function: FunctionQuery},
+	{Method: "POST", Path: "/invitations", Function: FunctionInvite},
+	{Method: "GET", Path: "/invitations", Function: FunctionQuery},
+	{Method: "POST", Path: "/invitations/{id}/accept", Function: FunctionAccept},
+	{Method: "POST", Path: "/invitations/{id}/decline", Function: FunctionAccept},
+	{Method: "DELETE", Path: "/invitations/{id}", Function: FunctionInvite},
+	{Method: "GET", Path: "/relationships", Function: FunctionQuery},
+	{Method: "GET", Path: "/relationships/{id}", Function: FunctionQuery},
+	{Method: "DELETE", Path: "/relationships/{id}", Function: FunctionOffboard},
+	{Method: "POST", Path: "/relationships/{id}/assignments", Function: FunctionAssignRole},
+	{Method: "GET", Path: "/relationships/{id}/assignments", Function: FunctionQuery},
+	{Method: "DELETE", Path: "/relationships/{id}/assignments/{assignmentId}", Function: FunctionAssignRole},
+	{Method: "POST", Path: "/tenants/{tenantId}/roles", Function: FunctionAssignRole},
+	{Method: "GET", Path: "/tenants/{tenantId}/roles", Function: FunctionQuery},
+	{Method: "POST", Path: "/tenants/{tenantId}/assignments", Function: FunctionAssignRole},
+	{Method: "DELETE", Path: "/tenants/{tenantId}/assignments/{assignmentId}", Function: FunctionAssignRole},
+	{Method: "POST", Path: "/check-access", Function: FunctionCheckAccess},
+	{Method: "GET", Path: "/tenants/{tenantId}/audit", Function: FunctionQuery},
+	{Method: "POST", Path: "/tenants/{tenantId}/webhooks", Function: FunctionWebhooks},
+	{Method: "GET", Path: "/tenants/{tenantId}/webhooks", Function: FunctionQuery},
+	{Method: "DELETE", Path: "/tenants/{tenantId}/webhooks/{webhookId}", Function: FunctionWebhooks},
+	{Method: "GET", Path: "/tenants/{tenantId}/webhooks/{webhookId}/deliveries", Function: FunctionQuery},
+	{Method: "GET", Path: "/switch/targets", Function: FunctionSwitch},
+	{Method: "POST", Path: "/switch", Function: FunctionSwitch},
+	{Method: "GET", Path: "/.well-known/jwks.json", Function: FunctionSwitch, Public: true},
 }
 
 // Match finds the route for a request path, with its path parameters, as API

@@ -24,6 +24,19 @@
 //	| remove assignments                        | table | PK = AUTHZ#T#H, SK = ASG#id                          | BatchWriteItem (≤ 25)        |
 //	| custom roles H defined in T               | table | PK = AUTHZ#T#H, SK begins_with ROLE#                 | Query                        |
 //	| save custom role                          | table | not-exists, or Version = read version                | PutItem (conditional)        |
+//	| a change with its events (outbox)         | table | the change's conditions + not-exists OUTBOX#id       | TransactWriteItems           |
+//	| unsent events, oldest first               | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard) | Query ×4                     |
+//	| remove sent events                        | table | PK = OUTBOX#id                                       | BatchWriteItem (≤ 25)        |
+//	| pending invitations past expiry           | GSI3  | GSI3PK = DUE#INV#<shard>, GSI3SK <= now              | Query ×4                     |
+//	| relationships due (notice, end, sweep)    | GSI3  | GSI3PK = DUE#REL#<shard>, GSI3SK <= now              | Query ×4                     |
+//	| record an audit record (idempotent)       | table | not-exists AUDIT#tenant / time#event                 | PutItem (conditional)        |
+//	| a tenant's audit log, newest first        | table | PK = AUDIT#tenant [SK BETWEEN from AND to]           | Query (actor filter in code) |
+//	| a tenant's webhook subscriptions          | table | PK = WEBHOOK#tenant, SK begins_with SUB#             | Query                        |
+//	| webhook delivery attempts, newest first   | table | PK = DELIVERY#webhook, SK begins_with TRY#           | Query                        |
+//	| was an event delivered to a subscription  | table | PK = DELIVERY#webhook, SK = DONE#event               | GetItem                      |
+//	| switch: session + activations + events    | table | ConditionCheck relationships active, assignments exist | TransactWriteItems         |
+//	| live switch sessions of a relationship    | table | PK = SESSIONS#rel, SK > now                          | Query (consistent)           |
+//	| a partner's switch targets, by customer   | GSI4  | GSI4PK = TARGETS#home (a page ends on a customer)    | Query (one per page)         |
 //
 // Items
 //
@@ -36,6 +49,17 @@
 //	| relationship    | AUTHZ#C#P         | REL#id        | PARTNER#P / createdAt#id      | CUSTOMER#C / createdAt#id     |
 //	| assignment      | AUTHZ#T#H         | ASG#id        |                               |                               |
 //	| custom role     | AUTHZ#T#H         | ROLE#id       |                               |                               |
+//	| outbox event    | OUTBOX#id         | OUTBOX        | GSI3: OUTBOX#<shard> / time#id                                |
+//	| audit record    | AUDIT#tenant      | time#event    |                               |                               |
+//	| webhook         | WEBHOOK#tenant    | SUB#id        |                               |                               |
+//	| delivery        | DELIVERY#webhook  | TRY#time#event#n, DONE#event  |               |                               |
+//	| switch session  | SESSIONS#rel      | exp#jti       | (ttl = exp)                   |                               |
+//
+// GSI3 (schedule): pending invitations (DUE#INV#<shard> / expiresAt#id),
+// relationships (DUE#REL#<shard> / next review#id: a notice, the end, or at
+// once while an ended relationship still has assignments) and unsent outbox
+// events. GSI4 (switch targets): delegated assignments, active relationships
+// and partner-defined roles under TARGETS#<partner> / customer#kind#id.
 //
 // The AUTHZ#T#H partition holds everything that decides whether a principal of
 // home tenant H may act in tenant T: the relationships between them (C = T,

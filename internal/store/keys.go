@@ -16,6 +16,8 @@ const (
 	AttrGSI2SK = "GSI2SK"
 	AttrGSI3PK = "GSI3PK"
 	AttrGSI3SK = "GSI3SK"
+	AttrGSI4PK = "GSI4PK"
+	AttrGSI4SK = "GSI4SK"
 	// AttrTTL holds an epoch-seconds expiry for items DynamoDB may delete.
 	AttrTTL = "ttl"
 	// AttrVersion is the optimistic-locking version of mutable items.
@@ -24,6 +26,7 @@ const (
 	IndexGSI1 = "GSI1"
 	IndexGSI2 = "GSI2"
 	IndexGSI3 = "GSI3"
+	IndexGSI4 = "GSI4"
 )
 
 // The only place keys are formatted.
@@ -43,6 +46,21 @@ func customerPK(tenant string) string              { return "CUSTOMER#" + tenant
 func listSK(createdAt, id string) string           { return createdAt + "#" + id }
 func outboxKey(id string) (string, string)         { return "OUTBOX#" + id, "OUTBOX" }
 func auditPK(tenant string) string                 { return "AUDIT#" + tenant }
+
+func targetsPK(home string) string { return "TARGETS#" + home }
+func targetSK(customer, kind, id string) string {
+	return customer + "#" + kind + "#" + id
+}
+
+// Kinds of items in the switch-targets index; within a customer they sort
+// assignments, relationship, roles.
+const (
+	targetAssignment   = "A"
+	targetRelationship = "R"
+	targetRole         = "S"
+)
+
+func sessionsPK(relationshipID string) string { return "SESSIONS#" + relationshipID }
 
 // The schedule index (GSI3) is write-sharded: its partitions are
 // <kind>#<shard>, and a sweep queries every shard.

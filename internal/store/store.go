@@ -58,6 +58,8 @@ type keys struct {
 	GSI2SK string `dynamodbav:",omitempty"`
 	GSI3PK string `dynamodbav:",omitempty"`
 	GSI3SK string `dynamodbav:",omitempty"`
+	GSI4PK string `dynamodbav:",omitempty"`
+	GSI4SK string `dynamodbav:",omitempty"`
 	// Entity names the item's kind (tenant, invitation, …) for people
 	// reading the table; no code path depends on it.
 	Entity string
@@ -138,6 +140,9 @@ func newRelationshipItem(r tenancy.Relationship) relationshipItem {
 	if due, ok := r.ReviewAt(); ok {
 		k.GSI3PK, k.GSI3SK = schedulePK(scheduleRelation, r.ID), listSK(stamp(due), r.ID)
 	}
+	if r.Status == tenancy.RelationshipActive {
+		k.GSI4PK, k.GSI4SK = targetsPK(r.PartnerTenant), targetSK(r.CustomerTenant, targetRelationship, r.ID)
+	}
 	return relationshipItem{k, r}
 }
 
@@ -155,12 +160,22 @@ func newOutboxItem(m events.Message) outboxItem {
 		m.ID, string(m.Type), m.Time, string(m.Detail)}
 }
 
+// Delegated assignments, active relationships and partner-defined roles also
+// sit in the partner's switch-targets index (GSI4), grouped by customer.
 func newAssignmentItem(a tenancy.Assignment) assignmentItem {
-	return assignmentItem{keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}, a}
+	k := keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}
+	if a.RelationshipID != "" {
+		k.GSI4PK, k.GSI4SK = targetsPK(a.HomeTenant), targetSK(a.TenantID, targetAssignment, a.ID)
+	}
+	return assignmentItem{k, a}
 }
 
 func newRoleItem(r tenancy.CustomRole) roleItem {
-	return roleItem{keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}, r}
+	k := keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}
+	if r.DefinedBy != r.TenantID {
+		k.GSI4PK, k.GSI4SK = targetsPK(r.DefinedBy), targetSK(r.TenantID, targetRole, r.ID)
+	}
+	return roleItem{k, r}
 }
 
 // marshal encodes an item, leaving out empty lists and nulls: they carry no

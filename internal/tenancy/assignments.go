@@ -210,7 +210,7 @@ func (s *Service) checkGrant(in NewAssignment, lookup func(string) (access.PermS
 
 func (s *Service) newAssignment(c Caller, tenant, home, relID string, in NewAssignment, roles, perms []string, scope access.Scope) (Assignment, error) {
 	a := Assignment{ID: s.newID(), TenantID: tenant, HomeTenant: home, RelationshipID: relID, Principal: in.Principal,
-		Roles: roles, Permissions: perms, Scope: scope.Patterns(), Eligible: in.Eligible, CreatedAt: s.now(), CreatedBy: c.Actor()}
+		Roles: roles, Permissions: perms, Scope: scope.Patterns(), Eligible: in.Eligible, CreatedAt: s.now(), CreatedBy: c.Actor(), Version: 1}
 	switch {
 	case in.Eligible:
 		d, err := within("maxActivation", in.MaxActivation, DefaultMaxActivation, MinActivation, MaxActivation)
@@ -260,7 +260,10 @@ func (s *Service) RemoveDelegated(ctx context.Context, c Caller, relID, id strin
 	if a.RelationshipID != rel.ID {
 		return notFound("assignment", id)
 	}
-	return s.removeAssignment(ctx, c, a)
+	if err := s.removeAssignment(ctx, c, a); err != nil {
+		return err
+	}
+	return s.revokeSessions(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed")
 }
 
 // RemoveNative removes a native assignment.

@@ -176,6 +176,19 @@ type Assignment struct {
 	ActiveUntil    *time.Time       `json:"activeUntil,omitempty"`
 	CreatedAt      time.Time        `json:"createdAt"`
 	CreatedBy      Actor            `json:"createdBy"`
+	Version        int              `json:"-"`
+}
+
+// Session is one switch: a token minted for a partner user in a customer.
+type Session struct {
+	ID              string    `json:"id"`
+	TenantID        string    `json:"tenantId"`
+	HomeTenant      string    `json:"homeTenantId"`
+	Actor           Actor     `json:"actor"`
+	RelationshipIDs []string  `json:"relationshipIds"`
+	AssignmentIDs   []string  `json:"assignmentIds"`
+	IssuedAt        time.Time `json:"issuedAt"`
+	ExpiresAt       time.Time `json:"expiresAt"`
 }
 
 // CustomRole is a role a tenant defines from catalogue permissions. A role
@@ -223,6 +236,13 @@ type Partition struct {
 	Relationships []Relationship
 	Assignments   []Assignment
 	Roles         []CustomRole
+}
+
+// Target is one customer in a partner's switch-targets index, with what
+// decides a switch there.
+type Target struct {
+	TenantID  string
+	Partition Partition
 }
 
 // Page asks for one page of a list.

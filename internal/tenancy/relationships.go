@@ -94,18 +94,23 @@ func (s *Service) TerminateRelationship(ctx context.Context, c Caller, id string
 			return Relationship{}, err
 		}
 	}
-	if err := s.clearAssignments(ctx, rel); err != nil {
+	if err := s.clearAssignments(ctx, actorOf(c), c.RequestID, rel); err != nil {
 		return Relationship{}, fmt.Errorf("terminate %s: %w", id, err)
 	}
 	return rel, nil
 }
 
-// clearAssignments removes an ended relationship's assignments and records
-// that it did, so the sweep stops looking at it. A version conflict means
-// another request did the same, which is as good.
-func (s *Service) clearAssignments(ctx context.Context, rel Relationship) error {
+// clearAssignments revokes an ended relationship's live switch sessions,
+// removes its assignments and records that it did, so the sweep stops looking
+// at it. A version conflict means another request did the same, which is as
+// good; a run cut short is finished by the sweep (revocation is then sent
+// again: at least once).
+func (s *Service) clearAssignments(ctx context.Context, actor events.Actor, requestID string, rel Relationship) error {
 	if rel.AssignmentsCleared {
 		return nil
+	}
+	if err := s.revokeSessions(ctx, actor, requestID, rel, "", "relationship-"+rel.Status); err != nil {
+		return err
 	}
 	if err := s.removeAssignments(ctx, rel); err != nil {
 		return err

@@ -62,6 +62,18 @@ type Store interface {
 	DueRelationships(ctx context.Context, now time.Time, limit int) ([]Relationship, error)
 	ListAudit(ctx context.Context, tenant string, f AuditFilter, page Page) (List[AuditRecord], error)
 	webhookStore
+
+	// CommitSwitch writes a switch session, the assignments it activated and
+	// its events, while the relationships it uses are active and the
+	// assignments it uses exist.
+	CommitSwitch(ctx context.Context, sess Session, used, activated []Assignment, msgs []events.Message) error
+	// LiveSessions answers the unexpired sessions under a relationship.
+	LiveSessions(ctx context.Context, relationshipID string, now time.Time) ([]Session, error)
+	// RecordEvents writes events that follow no change of their own.
+	RecordEvents(ctx context.Context, msgs []events.Message) error
+	// SwitchTargets answers a page of the customers home's principals hold
+	// grants in, one request per page.
+	SwitchTargets(ctx context.Context, home string, page Page) (List[Target], error)
 }
 
 // Config wires a Service.
@@ -80,6 +92,11 @@ type Config struct {
 	// AllowHTTPWebhooks accepts plain-http webhook URLs (the local stack's
 	// loopback receivers); deployed stacks require https.
 	AllowHTTPWebhooks bool
+	// Minter signs switch tokens; TokenIssuer and TokenAudience are their
+	// iss and aud.
+	Minter        Minter
+	TokenIssuer   string
+	TokenAudience string
 }
 
 // Service applies the rules.
@@ -92,6 +109,8 @@ type Service struct {
 	pub      Publisher
 	// allowHTTPWebhooks: see Config.
 	allowHTTPWebhooks bool
+	minter            Minter
+	issuer, audience  string
 }
 
 // New builds a Service; a nil Catalogue means the embedded one.
@@ -100,7 +119,8 @@ func New(cfg Config) *Service {
 	if cat == nil {
 		cat = access.Builtin()
 	}
-	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher, allowHTTPWebhooks: cfg.AllowHTTPWebhooks}
+	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher, allowHTTPWebhooks: cfg.AllowHTTPWebhooks,
+		minter: cfg.Minter, issuer: cfg.TokenIssuer, audience: cfg.TokenAudience}
 }
 
 // Catalogue answers the permission catalogue the service decides with.

@@ -65,7 +65,7 @@ func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r
 	var payload events.Payload
 	switch {
 	case rel.Status != RelationshipActive:
-		if err := s.clearAssignments(ctx, rel); err != nil {
+		if err := s.clearAssignments(ctx, s.sweeper(), "", rel); err != nil {
 			return err
 		}
 		r.RelationshipsCleared++
@@ -101,7 +101,7 @@ func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r
 	}
 	s.publish(ctx, msgs)
 	if next.Status != RelationshipActive {
-		return s.clearAssignments(ctx, next)
+		return s.clearAssignments(ctx, s.sweeper(), "", next)
 	}
 	return nil
 }

@@ -25,6 +25,11 @@ const (
 	EnvTable    = "TABLE_NAME"
 	EnvBus      = "EVENT_BUS_NAME"
 	EnvOperator = "OPERATOR_TENANT"
+	// The switch function's: KMS key ids or ARNs, the signing key first and
+	// during a rollover the previous one after it; the tokens' iss and aud.
+	EnvSigningKeys   = "SIGNING_KEY_IDS"
+	EnvTokenIssuer   = "TOKEN_ISSUER"
+	EnvTokenAudience = "TOKEN_AUDIENCE"
 )
 
 // Env is a function's environment.
@@ -61,8 +66,9 @@ type Parts struct {
 }
 
 // Build makes the shared pieces from the environment (TABLE_NAME,
-// EVENT_BUS_NAME, OPERATOR_TENANT) and an AWS config.
-func Build(cfg aws.Config) (Parts, error) {
+// EVENT_BUS_NAME, OPERATOR_TENANT) and an AWS config; opts adjust the
+// service's configuration (the switch function adds its token minter).
+func Build(cfg aws.Config, opts ...func(*tenancy.Config)) (Parts, error) {
 	env, err := Require(EnvTable, EnvBus, EnvOperator)
 	if err != nil {
 		return Parts{}, err
@@ -70,6 +76,10 @@ func Build(cfg aws.Config) (Parts, error) {
 	log := Logger()
 	st := store.New(dynamodb.NewFromConfig(cfg), env[EnvTable])
 	pub := outbox.New(eventbridge.NewFromConfig(cfg), env[EnvBus], st, log)
-	svc := tenancy.New(tenancy.Config{Store: st, Now: time.Now, NewID: ids.New, OperatorTenant: env[EnvOperator], Publisher: pub})
+	sc := tenancy.Config{Store: st, Now: time.Now, NewID: ids.New, OperatorTenant: env[EnvOperator], Publisher: pub}
+	for _, o := range opts {
+		o(&sc)
+	}
+	svc := tenancy.New(sc)
 	return Parts{Env: env, Store: st, Outbox: pub, Service: svc, Log: log}, nil
 }

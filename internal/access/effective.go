@@ -1,0 +1,128 @@
+package access
+
+import "time"
+
+// EffectiveGrant is one assignment that applies to a subject now.
+type EffectiveGrant struct {
+	AssignmentID   string
+	RelationshipID string
+	Roles          []string
+	Perms          PermSet
+	Scope          Scope
+	// Until is when an activated eligible assignment stops; zero otherwise.
+	Until time.Time
+}
+
+// Effective is everything a subject may do in the partition's tenant now —
+// what a switch token carries.
+type Effective struct {
+	Grants []EffectiveGrant
+	Perms  PermSet
+	// EndsAt is the earliest end of the relationships the grants hang off.
+	EndsAt time.Time
+	// Dormant lists the subject's eligible assignments that are not active.
+	Dormant []string
+}
+
+// Evaluate answers what the subject may do in a partner partition now, or why
+// nothing, with the same rules and reason codes as Decide: a grant's
+// permissions are capped by the ceiling and by what is delegable, and a grant
+// limited to a scope carries only scopeable permissions.
+func Evaluate(p *Partition, s Subject, c *Catalogue, now time.Time) (Effective, Reason) {
+	var e Effective
+	if p.Native() {
+		return e, ReasonNoRelationship
+	}
+	active, expired, blocked := 0, false, 0
+	for i := range p.Links {
+		l := &p.Links[i]
+		if !l.Grants {
+			continue
+		}
+		switch linkState(l, now) {
+		case LinkActive:
+			active++
+			if l.RequireMFA && !s.MFA {
+				blocked++
+			}
+		case LinkExpired:
+			expired = true
+		}
+	}
+	switch {
+	case active == 0 && expired:
+		return e, ReasonRelationshipExpired
+	case active == 0 && hasGrantingLink(p):
+		return e, ReasonRelationshipTerminated
+	case active == 0:
+		return e, ReasonNoRelationship
+	case blocked == active:
+		return e, ReasonMFARequired
+	}
+	delegable, scopeable := c.Delegable(), c.scopeable()
+	mfaMissing := false
+	for i := range p.Grants {
+		g := &p.Grants[i]
+		l := p.linkOf(g)
+		if !s.matches(g) || l == nil || !l.Grants || linkState(l, now) != LinkActive {
+			continue
+		}
+		if l.RequireMFA && !s.MFA {
+			mfaMissing = true
+			continue
+		}
+		if g.Eligible && !now.Before(g.ActiveUntil) {
+			e.Dormant = append(e.Dormant, g.ID)
+			continue
+		}
+		perms := g.Direct
+		roles := make([]string, 0, len(g.Roles))
+		for _, r := range g.Roles {
+			perms.Union(r.Perms)
+			roles = append(roles, r.ID)
+		}
+		perms = and(and(perms, l.Ceiling), delegable)
+		if !(g.Scope.all && l.Scope.all) {
+			perms = and(perms, scopeable)
+		}
+		if perms.Len() == 0 {
+			continue
+		}
+		eg := EffectiveGrant{AssignmentID: g.ID, RelationshipID: g.RelationshipID, Roles: roles, Perms: perms, Scope: g.Scope}
+		if g.Eligible {
+			eg.Until = g.ActiveUntil
+		}
+		e.Grants = append(e.Grants, eg)
+		e.Perms.Union(perms)
+		if e.EndsAt.IsZero() || l.EndsAt.Before(e.EndsAt) {
+			e.EndsAt = l.EndsAt
+		}
+	}
+	switch {
+	case len(e.Grants) > 0:
+		return e, ReasonAllowed
+	case len(e.Dormant) > 0:
+		return e, ReasonEligibleNotActive
+	case mfaMissing:
+		return e, ReasonMFARequired
+	}
+	return e, ReasonNoGrant
+}
+
+func and(a, b PermSet) PermSet {
+	for i := range a {
+		a[i] &= b[i]
+	}
+	return a
+}
+
+// scopeable is the set of permissions that can be limited to resources.
+func (c *Catalogue) scopeable() PermSet {
+	var s PermSet
+	for _, p := range c.permissions {
+		if p.Scopeable {
+			s.Add(p)
+		}
+	}
+	return s
+}

@@ -1,0 +1,373 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/access"
+	"github.com/switchboard/switchboard/internal/period"
+)
+
+// Minter signs switch tokens.
+type Minter interface {
+	Mint(ctx context.Context, claims any) (string, error)
+}
+
+// Switch bounds.
+const (
+	MaxSwitchLifetime = time.Hour
+	maxJustification  = 500
+)
+
+// SwitchRequest asks for a session in a customer tenant.
+type SwitchRequest struct {
+	Tenant        string
+	Justification string
+	Activate      []string
+	// Duration asks for a shorter session than the default hour.
+	Duration *time.Duration
+}
+
+// Act is RFC 8693's actor claim: who really acts, from which home tenant.
+type Act struct {
+	Sub string `json:"sub"`
+	Tid string `json:"tid"`
+}
+
+// SwitchClaims are the claims of a switch token.
+type SwitchClaims struct {
+	Issuer    string   `json:"iss"`
+	Audience  string   `json:"aud"`
+	Subject   string   `json:"sub"`
+	Tenant    string   `json:"tid"`
+	Act       Act      `json:"act"`
+	Rel       string   `json:"rel"`
+	Roles     []string `json:"roles"`
+	Scope     []string `json:"scope"`
+	Perms     []string `json:"perms"`
+	AMR       []string `json:"amr"`
+	ID        string   `json:"jti"`
+	IssuedAt  int64    `json:"iat"`
+	NotBefore int64    `json:"nbf"`
+	Expires   int64    `json:"exp"`
+}
+
+// SwitchResult is a minted session.
+type SwitchResult struct {
+	Token          string    `json:"token"`
+	ExpiresAt      time.Time `json:"expiresAt"`
+	TenantID       string    `json:"tenantId"`
+	RelationshipID string    `json:"relationshipId"`
+	SessionID      string    `json:"sessionId"`
+	Roles          []string  `json:"roles"`
+	Scope          []string  `json:"scope"`
+	Permissions    []string  `json:"permissions"`
+	Activated      []string  `json:"activated,omitempty"`
+}
+
+// Switch exchanges the caller's identity-provider token for a short-lived
+// switch token in a customer tenant (RFC 8693 token exchange). It decides
+// with the same rules as check-access: one read of the partition, one
+// transaction for the session, its activations and its events. Eligible
+// assignments named in Activate are activated first, with a justification.
+func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (SwitchResult, error) {
+	if s.minter == nil {
+		return SwitchResult{}, errors.New("no token minter configured")
+	}
+	if !ValidTenantID(in.Tenant) {
+		return SwitchResult{}, invalid("tenantId", "%q is not a tenant id", in.Tenant)
+	}
+	if in.Tenant == c.Tenant {
+		return SwitchResult{}, invalid("tenantId", "%s is your own tenant: switching is into customers", in.Tenant)
+	}
+	if utf8.RuneCountInString(in.Justification) > maxJustification {
+		return SwitchResult{}, invalid("justification", "longer than %d characters", maxJustification)
+	}
+	if len(in.Activate) > 0 && strings.TrimSpace(in.Justification) == "" {
+		return SwitchResult{}, invalid("justification", "activating an eligible assignment needs a justification")
+	}
+	lifetime := MaxSwitchLifetime
+	if in.Duration != nil {
+		if *in.Duration < time.Minute || *in.Duration > MaxSwitchLifetime {
+			return SwitchResult{}, invalid("duration", "must lie between PT1M and PT1H")
+		}
+		lifetime = *in.Duration
+	}
+	now := s.now()
+	loaded, err := s.partition(ctx, nil, in.Tenant, c.Tenant)
+	if err != nil {
+		return SwitchResult{}, err
+	}
+	activated, err := s.activate(c, loaded, in.Activate, now, lifetime)
+	if err != nil {
+		return SwitchResult{}, err
+	}
+	p := loaded.compiled
+	if len(activated) > 0 {
+		raw := loaded.raw
+		raw.Assignments = slices.Clone(raw.Assignments)
+		for i, a := range raw.Assignments {
+			for _, act := range activated {
+				if a.ID == act.ID {
+					raw.Assignments[i] = act
+				}
+			}
+		}
+		p = s.compile(in.Tenant, c.Tenant, raw)
+	}
+	eff, reason := access.Evaluate(p, c.Subject(), s.cat, now)
+	if reason != access.ReasonAllowed {
+		s.recordDenial(ctx, c, in.Tenant, reason)
+		return SwitchResult{}, denied(reason, "no switch into %s", in.Tenant)
+	}
+	exp := now.Add(lifetime)
+	if eff.EndsAt.Before(exp) {
+		exp = eff.EndsAt
+	}
+	sess := Session{ID: s.newID(), TenantID: in.Tenant, HomeTenant: c.Tenant, Actor: c.Actor(), IssuedAt: now}
+	var roles, scope []string
+	var used []Assignment
+	for _, g := range eff.Grants {
+		if !g.Until.IsZero() && g.Until.Before(exp) {
+			exp = g.Until
+		}
+		if !slices.Contains(sess.RelationshipIDs, g.RelationshipID) {
+			sess.RelationshipIDs = append(sess.RelationshipIDs, g.RelationshipID)
+		}
+		sess.AssignmentIDs = append(sess.AssignmentIDs, g.AssignmentID)
+		for _, r := range g.Roles {
+			if !slices.Contains(roles, r) {
+				roles = append(roles, r)
+			}
+		}
+		for _, pat := range g.Scope.Patterns() {
+			if !slices.Contains(scope, pat) {
+				scope = append(scope, pat)
+			}
+		}
+		if a := findAssignment(loaded.raw.Assignments, g.AssignmentID); a != nil && !isActivated(activated, a.ID) {
+			used = append(used, *a)
+		}
+	}
+	if slices.Contains(scope, "*") {
+		scope = []string{"*"}
+	}
+	sess.ExpiresAt = exp
+	perms := s.cat.IDs(eff.Perms)
+	claims := SwitchClaims{Issuer: s.issuer, Audience: s.audience, Subject: c.User, Tenant: in.Tenant, Act: Act{Sub: c.User, Tid: c.Tenant},
+		Rel: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Perms: perms, AMR: orNone(c.AMR), ID: sess.ID,
+		IssuedAt: now.Unix(), NotBefore: now.Unix(), Expires: exp.Unix()}
+	token, err := s.minter.Mint(ctx, claims)
+	if err != nil {
+		return SwitchResult{}, err
+	}
+	var payloads []events.Payload
+	var activatedIDs []string
+	for _, a := range activated {
+		activatedIDs = append(activatedIDs, a.ID)
+		payloads = append(payloads, events.AssignmentActivated{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant),
+			Assignment: assignmentView(a), ActiveUntil: *a.ActiveUntil, Justification: in.Justification})
+	}
+	payloads = append(payloads, events.TenantSwitched{Meta: s.meta(actorOf(c), c.RequestID, claims.Rel, in.Tenant, c.Tenant),
+		SessionID: sess.ID, TargetTenant: in.Tenant, Roles: roles, Permissions: perms, Scope: scope, ExpiresAt: exp,
+		Justification: in.Justification, Activated: activatedIDs})
+	msgs, err := encode(payloads...)
+	if err != nil {
+		return SwitchResult{}, err
+	}
+	// The token leaves only once its session is recorded: a session that
+	// failed to commit was never handed out, so there is nothing to revoke.
+	if err := s.store.CommitSwitch(ctx, sess, used, activated, msgs); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return SwitchResult{}, conflict("the relationship or an assignment changed during the switch; try again")
+		}
+		return SwitchResult{}, err
+	}
+	s.publish(ctx, msgs)
+	return SwitchResult{Token: token, ExpiresAt: exp, TenantID: in.Tenant, RelationshipID: claims.Rel, SessionID: sess.ID,
+		Roles: roles, Scope: scope, Permissions: perms, Activated: activatedIDs}, nil
+}
+
+// activate checks and applies just-in-time activations: each named
+// assignment must be the caller's own (directly or through a group),
+// eligible, under an active relationship; it becomes active until now + its
+// maximum activation, or the session's lifetime if shorter.
+func (s *Service) activate(c Caller, loaded *loaded, ids []string, now time.Time, lifetime time.Duration) ([]Assignment, error) {
+	var out []Assignment
+	for _, id := range dedupe(ids) {
+		a := findAssignment(loaded.raw.Assignments, id)
+		if a == nil || !c.is([]string{a.Principal}) {
+			return nil, &ValidationError{Field: "activate", Reason: "not an assignment of yours in this tenant", Values: []string{id}}
+		}
+		if !a.Eligible {
+			return nil, &ValidationError{Field: "activate", Reason: "not an eligible assignment: it is always active", Values: []string{id}}
+		}
+		window := DefaultMaxActivation
+		if a.MaxActivation != nil {
+			window = time.Duration(*a.MaxActivation)
+		}
+		window = min(window, lifetime)
+		until := now.Add(window)
+		next := *a
+		next.ActiveUntil, next.Version = &until, a.Version+1
+		out = append(out, next)
+	}
+	return out, nil
+}
+
+func findAssignment(as []Assignment, id string) *Assignment {
+	for i := range as {
+		if as[i].ID == id {
+			return &as[i]
+		}
+	}
+	return nil
+}
+
+func isActivated(as []Assignment, id string) bool { return findAssignment(as, id) != nil }
+
+func orNone(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// recordDenial keeps a refused switch as an AccessDenied event, visible in
+// both tenants' audit logs. It is best effort: the refusal stands either way.
+func (s *Service) recordDenial(ctx context.Context, c Caller, tenant string, reason access.Reason) {
+	tenants := []string{c.Tenant}
+	if reason != access.ReasonNoRelationship {
+		tenants = append(tenants, tenant) // a stranger's attempt is not the customer's business
+	}
+	msgs, err := encode(events.AccessDenied{Meta: s.meta(actorOf(c), c.RequestID, "", tenants...), Operation: "switch", TargetTenant: tenant, Reason: string(reason)})
+	if err != nil {
+		return
+	}
+	if err := s.store.RecordEvents(ctx, msgs); err == nil {
+		s.publish(ctx, msgs)
+	}
+}
+
+// revokeSessions emits SwitchSessionsRevoked for the live sessions under a
+// relationship (only those that used assignmentID, when given).
+func (s *Service) revokeSessions(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string) error {
+	live, err := s.store.LiveSessions(ctx, rel.ID, s.now())
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, sess := range live {
+		if assignmentID == "" || slices.Contains(sess.AssignmentIDs, assignmentID) {
+			ids = append(ids, sess.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	msgs, err := encode(events.SwitchSessionsRevoked{Meta: s.meta(actor, requestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant),
+		SessionIDs: ids, Reason: reason, AssignmentID: assignmentID})
+	if err != nil {
+		return err
+	}
+	if err := s.store.RecordEvents(ctx, msgs); err != nil {
+		return fmt.Errorf("revoke sessions of %s: %w", rel.ID, err)
+	}
+	s.publish(ctx, msgs)
+	return nil
+}
+
+// SwitchTarget is one tenant the caller can switch into.
+type SwitchTarget struct {
+	TenantID       string          `json:"tenantId"`
+	TenantName     string          `json:"tenantName"`
+	RelationshipID string          `json:"relationshipId"`
+	Status         string          `json:"status"`
+	Roles          []string        `json:"roles"`
+	Scope          []string        `json:"scope"`
+	EndsAt         time.Time       `json:"endsAt"`
+	RequireMFA     bool            `json:"requireMfa"`
+	Eligible       []EligibleGrant `json:"eligible"`
+}
+
+// Target states.
+const (
+	TargetReady              = "ready"
+	TargetActivationRequired = "activation-required"
+	TargetMFARequired        = "mfa-required"
+)
+
+// EligibleGrant is an eligible assignment a switch may activate.
+type EligibleGrant struct {
+	AssignmentID  string           `json:"assignmentId"`
+	Roles         []string         `json:"roles"`
+	MaxActivation *period.Duration `json:"maxActivation,omitempty"`
+}
+
+// SwitchTargets lists the tenants the caller can switch into, for a tenant
+// switcher's drop-down: ready ones, ones that need an eligible assignment
+// activated, and ones that need MFA first. One request per page.
+func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[SwitchTarget], error) {
+	now := s.now()
+	l, err := s.store.SwitchTargets(ctx, c.Tenant, page)
+	if err != nil {
+		return List[SwitchTarget]{}, err
+	}
+	out := List[SwitchTarget]{Items: []SwitchTarget{}, NextCursor: l.NextCursor}
+	sub := c.Subject()
+	for _, t := range l.Items {
+		p := s.compile(t.TenantID, c.Tenant, t.Partition)
+		eff, reason := access.Evaluate(p, sub, s.cat, now)
+		status := TargetReady
+		switch reason {
+		case access.ReasonAllowed:
+		case access.ReasonEligibleNotActive:
+			status = TargetActivationRequired
+		case access.ReasonMFARequired:
+			status = TargetMFARequired
+			withMFA := sub
+			withMFA.MFA = true
+			if eff, reason = access.Evaluate(p, withMFA, s.cat, now); reason != access.ReasonAllowed && reason != access.ReasonEligibleNotActive {
+				continue
+			}
+		default:
+			continue
+		}
+		target := SwitchTarget{TenantID: t.TenantID, Roles: []string{}, Scope: []string{}, Eligible: []EligibleGrant{}, EndsAt: eff.EndsAt}
+		for _, rel := range t.Partition.Relationships {
+			if rel.Status == RelationshipActive && now.Before(rel.EndsAt) {
+				target.TenantName, target.RelationshipID, target.RequireMFA = rel.CustomerName, rel.ID, rel.RequireMFA
+				if target.EndsAt.IsZero() {
+					target.EndsAt = rel.EndsAt
+				}
+				break
+			}
+		}
+		target.Status = status
+		for _, g := range eff.Grants {
+			for _, r := range g.Roles {
+				if !slices.Contains(target.Roles, r) {
+					target.Roles = append(target.Roles, r)
+				}
+			}
+			for _, pat := range g.Scope.Patterns() {
+				if !slices.Contains(target.Scope, pat) {
+					target.Scope = append(target.Scope, pat)
+				}
+			}
+		}
+		for _, id := range eff.Dormant {
+			if a := findAssignment(t.Partition.Assignments, id); a != nil {
+				target.Eligible = append(target.Eligible, EligibleGrant{AssignmentID: id, Roles: a.Roles, MaxActivation: a.MaxActivation})
+			}
+		}
+		out.Items = append(out.Items, target)
+	}
+	return out, nil
+}

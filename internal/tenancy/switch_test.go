@@ -1,0 +1,299 @@
+package tenancy_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/access"
+	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/tenancy"
+	"github.com/switchboard/switchboard/internal/token"
+)
+
+// switchWorld is a world whose service mints switch tokens.
+func switchWorld(t *testing.T) *world {
+	t.Helper()
+	w := newWorld(t)
+	signer, err := token.NewLocalSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc = tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("sw"), OperatorTenant: "platform",
+		Minter: token.NewIssuer(signer), TokenIssuer: "https://switchboard.test", TokenAudience: "downstream"})
+	return w
+}
+
+func claimsOf(t *testing.T, raw string) tenancy.SwitchClaims {
+	t.Helper()
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q is not a compact JWS", raw)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c tenancy.SwitchClaims
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// outboxTypes answers the detail types waiting in the outbox, oldest first.
+func (w *world) outboxTypes() []string {
+	w.t.Helper()
+	msgs, err := w.store.PendingEvents(context.Background(), w.clock().Add(24*time.Hour), 10000)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		out = append(out, string(m.Type))
+	}
+	return out
+}
+
+func (w *world) outboxPayloads(typ events.DetailType) []json.RawMessage {
+	w.t.Helper()
+	msgs, _ := w.store.PendingEvents(context.Background(), w.clock().Add(24*time.Hour), 10000)
+	var out []json.RawMessage
+	for _, m := range msgs {
+		if m.Type == typ {
+			out = append(out, m.Detail)
+		}
+	}
+	return out
+}
+
+func TestSwitch(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	d := 3 * 24 * time.Hour
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin", "site-lead"}, Duration: &d}, tenancy.Acceptance{})
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"}}))
+	w.meter.Reset()
+	res, err := w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.meter.Counts(); got["Query"] != 1 || got["TransactWriteItems"] != 1 || w.meter.Total() != 2 {
+		t.Errorf("a switch made %v, want one Query (the decision) and one transaction (the session)", got)
+	}
+	c := claimsOf(t, res.Token)
+	now := w.clock()
+	want := tenancy.SwitchClaims{Issuer: "https://switchboard.test", Audience: "downstream", Subject: "tom", Tenant: "contoso",
+		Act: tenancy.Act{Sub: "tom", Tid: "northwind"}, Rel: rel.ID, Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"},
+		Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"}, AMR: []string{}, ID: res.SessionID,
+		IssuedAt: now.Unix(), NotBefore: now.Unix(), Expires: now.Add(time.Hour).Unix()}
+	if gotJSON, wantJSON := mustJSON(c), mustJSON(want); gotJSON != wantJSON {
+		t.Errorf("claims = %s\nwant     %s", gotJSON, wantJSON)
+	}
+	if !slices.Contains(w.outboxTypes(), string(events.DetailTypeTenantSwitched)) {
+		t.Error("no TenantSwitched event")
+	}
+
+	// exp never passes the relationship's end, nor the duration asked for.
+	short := 10 * time.Minute
+	res, _ = w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso", Duration: &short})
+	if c := claimsOf(t, res.Token); c.Expires != now.Add(short).Unix() {
+		t.Errorf("exp with duration PT10M = %d, want %d", c.Expires, now.Add(short).Unix())
+	}
+	w.advance(d - 20*time.Minute)
+	res, _ = w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	if c := claimsOf(t, res.Token); c.Expires != rel.EndsAt.Unix() {
+		t.Errorf("exp 20 minutes before the relationship ends = %d, want its end %d", c.Expires, rel.EndsAt.Unix())
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestSwitchDenials(t *testing.T) {
+	ctx := context.Background()
+	sam := tenancy.Caller{User: "sam", Tenant: "northwind"}
+	tests := []struct {
+		name   string
+		setup  func(w *world) tenancy.Caller
+		reason access.Reason
+	}{
+		{"no relationship", func(w *world) tenancy.Caller { return tom }, access.ReasonNoRelationship},
+		{"no grant", func(w *world) tenancy.Caller {
+			w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+			return sam
+		}, access.ReasonNoGrant},
+		{"mfa required", func(w *world) tenancy.Caller {
+			rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}, RequireMFA: true}, tenancy.Acceptance{})
+			w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}}))
+			return tom
+		}, access.ReasonMFARequired},
+		{"expired", func(w *world) tenancy.Caller {
+			d := 24 * time.Hour
+			rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}, Duration: &d}, tenancy.Acceptance{})
+			w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}}))
+			w.advance(d)
+			return tom
+		}, access.ReasonRelationshipExpired},
+		{"terminated", func(w *world) tenancy.Caller {
+			rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+			w.must(w.svc.TerminateRelationship(ctx, carl, rel.ID))
+			return tom
+		}, access.ReasonRelationshipTerminated},
+		{"eligible not active", func(w *world) tenancy.Caller {
+			rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+			w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}, Eligible: true}))
+			return tom
+		}, access.ReasonEligibleNotActive},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := switchWorld(t)
+			caller := tc.setup(w)
+			_, err := w.svc.Switch(ctx, caller, tenancy.SwitchRequest{Tenant: "contoso"})
+			if de := wantErr[*tenancy.DeniedError](t, err, "Switch()"); de.Reason != tc.reason {
+				t.Errorf("Switch() denied with %s, want %s", de.Reason, tc.reason)
+			}
+			if !slices.Contains(w.outboxTypes(), string(events.DetailTypeAccessDenied)) {
+				t.Error("the refusal left no AccessDenied event")
+			}
+		})
+	}
+	w := switchWorld(t)
+	for _, in := range []tenancy.SwitchRequest{{Tenant: "northwind"}, {Tenant: "Not An Id"}, {Tenant: "contoso", Activate: []string{"x"}}, {Tenant: "contoso", Duration: ptr(2 * time.Hour)}} {
+		if _, err := w.svc.Switch(ctx, tom, in); err == nil || !errors.As(err, new(*tenancy.ValidationError)) {
+			t.Errorf("Switch(%+v) = %v, want a validation error", in, err)
+		}
+	}
+}
+
+func TestJustInTimeActivation(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	window := 30 * time.Minute
+	a, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "group:oncall", Roles: []string{"helpdesk-admin"}, Eligible: true, MaxActivation: &window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oncall := tom
+	oncall.Groups = []string{"oncall"}
+	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonEligibleNotActive)
+	targets, err := w.svc.SwitchTargets(ctx, oncall, tenancy.Page{})
+	if err != nil || len(targets.Items) != 1 || targets.Items[0].Status != tenancy.TargetActivationRequired || len(targets.Items[0].Eligible) != 1 {
+		t.Fatalf("targets before activation = %+v, %v; want contoso needing an activation", targets.Items, err)
+	}
+	if _, err := w.svc.Switch(ctx, oncall, tenancy.SwitchRequest{Tenant: "contoso", Activate: []string{a.ID}}); err == nil {
+		t.Error("an activation without a justification was accepted")
+	}
+	_, err = w.svc.Switch(ctx, tenancy.Caller{User: "sam", Tenant: "northwind"}, tenancy.SwitchRequest{Tenant: "contoso", Activate: []string{a.ID}, Justification: "x"})
+	wantErr[*tenancy.ValidationError](t, err, "activating another principal's assignment")
+
+	res, err := w.svc.Switch(ctx, oncall, tenancy.SwitchRequest{Tenant: "contoso", Activate: []string{a.ID}, Justification: "INC-4711 printer fleet down"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, res.Token); c.Expires != w.clock().Add(window).Unix() {
+		t.Errorf("exp = %d, want the activation's end %d", c.Expires, w.clock().Add(window).Unix())
+	}
+	if p := w.outboxPayloads(events.DetailTypeAssignmentActivated); len(p) != 1 || !strings.Contains(string(p[0]), "INC-4711") {
+		t.Errorf("AssignmentActivated events = %s, want one with the justification", p)
+	}
+	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	w.advance(window - time.Second)
+	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	w.advance(time.Second)
+	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonEligibleNotActive)
+}
+
+func TestRevocation(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin", "site-lead"}}, tenancy.Acceptance{})
+	a1, _ := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}})
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:ann", Roles: []string{"site-lead"}}))
+	ann := tenancy.Caller{User: "ann", Tenant: "northwind"}
+	s1, _ := w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	s2, _ := w.svc.Switch(ctx, ann, tenancy.SwitchRequest{Tenant: "contoso"})
+
+	// Removing Tom's assignment revokes Tom's session only.
+	if err := w.svc.RemoveDelegated(ctx, carl, rel.ID, a1.ID); err != nil {
+		t.Fatal(err)
+	}
+	revoked := w.outboxPayloads(events.DetailTypeSwitchSessionsRevoked)
+	if len(revoked) != 1 || !strings.Contains(string(revoked[0]), s1.SessionID) || strings.Contains(string(revoked[0]), s2.SessionID) {
+		t.Fatalf("after removing Tom's assignment: %s, want Tom's session %s revoked, not Ann's", revoked, s1.SessionID)
+	}
+	// Offboarding revokes every live session; the next switch fails.
+	w.must(w.svc.TerminateRelationship(ctx, carl, rel.ID))
+	revoked = w.outboxPayloads(events.DetailTypeSwitchSessionsRevoked)
+	if len(revoked) != 2 || !strings.Contains(string(revoked[1]), s2.SessionID) {
+		t.Errorf("after offboarding: %s, want Ann's session %s revoked", revoked, s2.SessionID)
+	}
+	_, err := w.svc.Switch(ctx, ann, tenancy.SwitchRequest{Tenant: "contoso"})
+	if de := wantErr[*tenancy.DeniedError](t, err, "switch after offboarding"); de.Reason != access.ReasonRelationshipTerminated {
+		t.Errorf("reason = %s", de.Reason)
+	}
+}
+
+func TestSwitchTargets(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	for _, tn := range []tenancy.NewTenant{
+		{ID: "adatum", Name: "Adatum", Domain: "adatum.example", Admins: []string{"user:ada"}},
+		{ID: "bellows", Name: "Bellows", Domain: "bellows.example", Admins: []string{"user:bo"}},
+	} {
+		w.must(w.svc.CreateTenant(ctx, operator, tn))
+	}
+	relate := func(customer, admin string, mfa bool) tenancy.Relationship {
+		inv, err := w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: customer, Roles: []string{"helpdesk-admin"}, RequireMFA: mfa})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := w.svc.AcceptInvitation(ctx, tenancy.Caller{User: admin, Tenant: customer}, inv.ID, tenancy.Acceptance{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rel
+	}
+	for _, r := range []tenancy.Relationship{relate("contoso", "carl", false), relate("adatum", "ada", true)} {
+		w.must(w.svc.AssignDelegated(ctx, nina, r.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}}))
+	}
+	bel := relate("bellows", "bo", false)
+	w.must(w.svc.AssignDelegated(ctx, nina, bel.ID, tenancy.NewAssignment{Principal: "user:ann", Roles: []string{"helpdesk-admin"}}))
+
+	w.meter.Reset()
+	all := map[string]string{}
+	page := tenancy.Page{Limit: 1}
+	for pages := 0; ; pages++ {
+		l, err := w.svc.SwitchTargets(ctx, tom, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range l.Items {
+			all[it.TenantID] = it.Status
+		}
+		if l.NextCursor == "" {
+			break
+		}
+		page.Cursor = l.NextCursor
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+	}
+	want := map[string]string{"adatum": tenancy.TargetMFARequired, "contoso": tenancy.TargetReady}
+	if mustJSON(all) != mustJSON(want) {
+		t.Errorf("targets = %v, want %v (bellows is Ann's, not Tom's)", all, want)
+	}
+	if q := w.meter.Counts()["Query"]; q != w.meter.Total() || q > 3 {
+		t.Errorf("targets paged in %v, want only Queries, one per page", w.meter.Counts())
+	}
+}
