@@ -96,7 +96,7 @@ func kmsEndpoint(t *testing.T, key *ecdsa.PrivateKey) *httptest.Server {
 		body, _ := io.ReadAll(r.Body)
 		var in struct {
 			KeyId, MessageType, SigningAlgorithm string
-			Message                               []byte
+			Message                              []byte
 		}
 		_ = json.Unmarshal(body, &in)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
