@@ -122,7 +122,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	}
 	tokens := token.NewIssuer(s.Signer)
 	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true,
-		Minter: tokens, TokenIssuer: strings.TrimSuffix(cfg.BaseURL, "/"), TokenAudience: SwitchAudience})
+		Minter: tokens, TokenIssuer: strings.TrimSuffix(cfg.BaseURL, "/"), TokenAudience: SwitchAudience, TokenNow: time.Now})
 	// The consumers are Lambdas of their own in AWS: here they get their own
 	// DynamoDB client, so what a request costs is metered apart from them.
 	consumerStore := store.New(db.Client(), TableName)

@@ -14,7 +14,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/switchboard/switchboard/internal/devstack"
 	"github.com/switchboard/switchboard/internal/httpapi"
 )
 
@@ -228,6 +231,32 @@ func TestWalkthrough(t *testing.T) {
 	call(carl, "GET", "/tenants/contoso/webhooks", "", 200, nil)
 	call(carl, "GET", "/tenants/contoso/webhooks/"+hook.ID+"/deliveries", "", 200, nil)
 	call(carl, "DELETE", "/tenants/contoso/webhooks/"+hook.ID, "", 204, nil)
+
+	// 11. Tom switches into contoso; a downstream service verifies the token
+	// with only the JWKS, through an independent JOSE library.
+	call(nina, "POST", "/relationships/"+d.RelationshipID+"/assignments", `{"principal":"user:tom","roles":["helpdesk-admin"]}`, 201, nil)
+	var targets struct {
+		Items []struct{ TenantID, Status string }
+	}
+	call(tom, "GET", "/switch/targets", "", 200, &targets)
+	if len(targets.Items) == 0 || targets.Items[0].TenantID != "contoso" {
+		t.Errorf("tom's targets = %+v, want contoso", targets.Items)
+	}
+	var sw struct{ Token, SessionID string }
+	call(tom, "POST", "/switch", `{"tenantId":"contoso","duration":"PT15M"}`, 200, &sw)
+	call(tom, "POST", "/switch", `{"tenantId":"fabrikam"}`, 403, nil)
+	call("", "GET", "/.well-known/jwks.json", "", 200, nil)
+	keys, err := jwk.Fetch(context.Background(), st.url+"/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.Parse([]byte(sw.Token), jwt.WithKeySet(keys), jwt.WithAudience(devstack.SwitchAudience))
+	if err != nil {
+		t.Fatalf("the switch token does not verify with the JWKS: %v", err)
+	}
+	if jti, _ := tok.JwtID(); jti != sw.SessionID {
+		t.Errorf("jti = %q, want the session id %q", jti, sw.SessionID)
+	}
 
 	for _, r := range []string{"GET /relationships/{id}", "POST /check-access"} {
 		if !api.seen[r] {

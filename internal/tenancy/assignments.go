@@ -118,8 +118,8 @@ func (s *Service) createAssignment(ctx context.Context, c Caller, a Assignment) 
 	return nil
 }
 
-func (s *Service) removeAssignment(ctx context.Context, c Caller, a Assignment) error {
-	msgs, err := encode(events.RoleAssignmentRemoved{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant), Assignment: assignmentView(a)})
+func (s *Service) removeAssignment(ctx context.Context, c Caller, a Assignment, extra ...events.Payload) error {
+	msgs, err := encode(append([]events.Payload{events.RoleAssignmentRemoved{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant), Assignment: assignmentView(a)}}, extra...)...)
 	if err != nil {
 		return err
 	}
@@ -260,10 +260,21 @@ func (s *Service) RemoveDelegated(ctx context.Context, c Caller, relID, id strin
 	if a.RelationshipID != rel.ID {
 		return notFound("assignment", id)
 	}
-	if err := s.removeAssignment(ctx, c, a); err != nil {
+	// The sessions that used the assignment are revoked in the removal's own
+	// transaction; a switch that slipped in between is revoked just after.
+	rev, err := s.revocation(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed", nil)
+	if err != nil {
 		return err
 	}
-	return s.revokeSessions(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed")
+	var extra []events.Payload
+	var done []string
+	if rev != nil {
+		extra, done = append(extra, *rev), rev.SessionIDs
+	}
+	if err := s.removeAssignment(ctx, c, a, extra...); err != nil {
+		return err
+	}
+	return s.revokeSessions(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed", done)
 }
 
 // RemoveNative removes a native assignment.

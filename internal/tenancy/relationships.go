@@ -109,7 +109,7 @@ func (s *Service) clearAssignments(ctx context.Context, actor events.Actor, requ
 	if rel.AssignmentsCleared {
 		return nil
 	}
-	if err := s.revokeSessions(ctx, actor, requestID, rel, "", "relationship-"+rel.Status); err != nil {
+	if err := s.revokeSessions(ctx, actor, requestID, rel, "", "relationship-"+rel.Status, nil); err != nil {
 		return err
 	}
 	if err := s.removeAssignments(ctx, rel); err != nil {

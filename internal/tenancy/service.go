@@ -93,8 +93,10 @@ type Config struct {
 	// loopback receivers); deployed stacks require https.
 	AllowHTTPWebhooks bool
 	// Minter signs switch tokens; TokenIssuer and TokenAudience are their
-	// iss and aud.
+	// iss and aud; TokenNow is the verifiers' clock for their iat and exp
+	// (Now when nil; the local stack's test clock is Switchboard's alone).
 	Minter        Minter
+	TokenNow      func() time.Time
 	TokenIssuer   string
 	TokenAudience string
 }
@@ -110,6 +112,7 @@ type Service struct {
 	// allowHTTPWebhooks: see Config.
 	allowHTTPWebhooks bool
 	minter            Minter
+	tokenNow          func() time.Time
 	issuer, audience  string
 }
 
@@ -119,8 +122,12 @@ func New(cfg Config) *Service {
 	if cat == nil {
 		cat = access.Builtin()
 	}
-	return &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher, allowHTTPWebhooks: cfg.AllowHTTPWebhooks,
-		minter: cfg.Minter, issuer: cfg.TokenIssuer, audience: cfg.TokenAudience}
+	s := &Service{store: cfg.Store, now: func() time.Time { return cfg.Now().UTC() }, newID: cfg.NewID, operator: cfg.OperatorTenant, cat: cat, pub: cfg.Publisher, allowHTTPWebhooks: cfg.AllowHTTPWebhooks,
+		minter: cfg.Minter, issuer: cfg.TokenIssuer, audience: cfg.TokenAudience, tokenNow: cfg.TokenNow}
+	if s.tokenNow == nil {
+		s.tokenNow = s.now
+	}
+	return s
 }
 
 // Catalogue answers the permission catalogue the service decides with.

@@ -131,7 +131,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		exp = eff.EndsAt
 	}
 	sess := Session{ID: s.newID(), TenantID: in.Tenant, HomeTenant: c.Tenant, Actor: c.Actor(), IssuedAt: now}
-	var roles, scope []string
+	roles, scope := []string{}, []string{}
 	var used []Assignment
 	for _, g := range eff.Grants {
 		if !g.Until.IsZero() && g.Until.Before(exp) {
@@ -160,9 +160,12 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	}
 	sess.ExpiresAt = exp
 	perms := s.cat.IDs(eff.Perms)
+	// The token's times are on the verifiers' clock; its lifetime is the one
+	// decided on Switchboard's (they differ only under the local test clock).
+	issued := s.tokenNow()
 	claims := SwitchClaims{Issuer: s.issuer, Audience: s.audience, Subject: c.User, Tenant: in.Tenant, Act: Act{Sub: c.User, Tid: c.Tenant},
 		Rel: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Perms: perms, AMR: orNone(c.AMR), ID: sess.ID,
-		IssuedAt: now.Unix(), NotBefore: now.Unix(), Expires: exp.Unix()}
+		IssuedAt: issued.Unix(), NotBefore: issued.Unix(), Expires: issued.Add(exp.Sub(now)).Unix()}
 	token, err := s.minter.Mint(ctx, claims)
 	if err != nil {
 		return SwitchResult{}, err
@@ -255,24 +258,35 @@ func (s *Service) recordDenial(ctx context.Context, c Caller, tenant string, rea
 	}
 }
 
-// revokeSessions emits SwitchSessionsRevoked for the live sessions under a
-// relationship (only those that used assignmentID, when given).
-func (s *Service) revokeSessions(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string) error {
+// revocation answers the SwitchSessionsRevoked event for the live sessions
+// under a relationship (only those that used assignmentID, when given, and
+// not those in skip), or nil when there are none.
+func (s *Service) revocation(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string, skip []string) (*events.SwitchSessionsRevoked, error) {
 	live, err := s.store.LiveSessions(ctx, rel.ID, s.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var ids []string
 	for _, sess := range live {
-		if assignmentID == "" || slices.Contains(sess.AssignmentIDs, assignmentID) {
+		if (assignmentID == "" || slices.Contains(sess.AssignmentIDs, assignmentID)) && !slices.Contains(skip, sess.ID) {
 			ids = append(ids, sess.ID)
 		}
 	}
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
-	msgs, err := encode(events.SwitchSessionsRevoked{Meta: s.meta(actor, requestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant),
-		SessionIDs: ids, Reason: reason, AssignmentID: assignmentID})
+	return &events.SwitchSessionsRevoked{Meta: s.meta(actor, requestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant),
+		SessionIDs: ids, Reason: reason, AssignmentID: assignmentID}, nil
+}
+
+// revokeSessions records the revocation of the live sessions under a
+// relationship (see revocation) as an event of its own.
+func (s *Service) revokeSessions(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string, skip []string) error {
+	ev, err := s.revocation(ctx, actor, requestID, rel, assignmentID, reason, skip)
+	if err != nil || ev == nil {
+		return err
+	}
+	msgs, err := encode(*ev)
 	if err != nil {
 		return err
 	}
