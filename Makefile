@@ -27,7 +27,8 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 
 ## bench: decision micro-benchmarks, DynamoDB requests per route, bootstrap sizes
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/ ./internal/token/
+	$(GO) test -run '^$$' -bench SwitchOverHTTP -benchtime 300x ./internal/devstack/
 	$(GO) test -count=1 -run '^(TestWalkthrough|TestBusDeliveryLatency)$$' -v ./internal/devstack/ | sed -n -e '/DynamoDB requests per route/,/deliveries` |/p' -e '/local bus →/p'
 	@echo "bootstrap sizes (stripped, linux/arm64):"; ls -l bin/*/bootstrap | awk '{printf "  %-28s %.1f MB\n", $$9, $$5/1048576}'
 

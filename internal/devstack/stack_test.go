@@ -18,13 +18,13 @@ import (
 
 // stack runs the local stack behind a real HTTP server on a free loopback port.
 type stack struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	s     *devstack.Stack
 	meter *store.Meter
 }
 
-func startStack(t *testing.T) *stack {
+func startStack(t testing.TB) *stack {
 	t.Helper()
 	meter := store.NewMeter()
 	s, err := devstack.Start(context.Background(), devstack.Config{BaseURL: "http://switchboard.test", Seed: true, DynamoOptions: []func(*dynamodb.Options){meter.Option()}})
