@@ -4,7 +4,14 @@ GO ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: run test vet build bench clean $(addprefix build-,$(FUNCTIONS))
+# The CDK CLI, pinned (3.x refuses this CDK library); only `make deploy` needs it.
+CDK := npx --yes aws-cdk@2.1148.1
+STAGE ?= staging
+export CDK_OUTDIR ?= cdk.out
+# This machine's Node.js is 20: jsii would warn about it on every start.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: run test vet build bench synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
 
 ## run: start the whole system locally (ADDR=127.0.0.1:8080 by default)
 run:
@@ -21,6 +28,7 @@ vet:
 
 ## build: every Lambda as bin/<function>/bootstrap for provided.al2023 on arm64
 build: $(addprefix build-,$(FUNCTIONS))
+	@echo "bootstrap sizes (stripped, linux/arm64):"; ls -l bin/*/bootstrap | awk '{printf "  %-28s %.1f MB\n", $$9, $$5/1048576}'
 
 $(addprefix build-,$(FUNCTIONS)): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS) -o bin/$*/bootstrap ./functions/$*
@@ -30,7 +38,18 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/ ./internal/token/
 	$(GO) test -run '^$$' -bench SwitchOverHTTP -benchtime 300x ./internal/devstack/
 	$(GO) test -count=1 -run '^(TestWalkthrough|TestBusDeliveryLatency)$$' -v ./internal/devstack/ | sed -n -e '/DynamoDB requests per route/,/deliveries` |/p' -e '/local bus →/p'
-	@echo "bootstrap sizes (stripped, linux/arm64):"; ls -l bin/*/bootstrap | awk '{printf "  %-28s %.1f MB\n", $$9, $$5/1048576}'
+
+## synth: the CloudFormation templates of both stages (or STAGE=… with SYNTH_STAGE) into $(CDK_OUTDIR); no AWS credentials needed
+synth: build
+	$(GO) run ./infra $(if $(SYNTH_STAGE),-c stage=$(SYNTH_STAGE))
+	@ls -1 $(CDK_OUTDIR)/*.template.json
+
+## deploy: STAGE=staging|prod, with the parameters docs/deploy.md lists in PARAMS="JwtIssuer=… JwtAudience=… OperatorTenant=…"
+deploy: build
+	$(CDK) deploy Switchboard-$(STAGE) -c stage=$(STAGE) $(foreach p,$(PARAMS),--parameters $(p))
+
+diff: build
+	$(CDK) diff Switchboard-$(STAGE) -c stage=$(STAGE)
 
 clean:
 	rm -rf bin cdk.out

@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/period"
+	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 	"github.com/switchboard/switchboard/internal/token"
@@ -130,8 +131,12 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: consumerStore, Publisher: s.Outbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
 		Client: webhooks.Client(5*time.Second, true)}).Handle
 	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
-	for _, fn := range httpapi.Functions {
-		s.handlers[fn] = httpapi.New(s.Service, fn, cfg.Log).WithKeys(tokens)
+	// One handler per function of the registry that serves routes, as the
+	// deployed stack has one Lambda each.
+	for _, fn := range registry.Functions {
+		if len(fn.Routes()) > 0 {
+			s.handlers[fn.Name] = httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens)
+		}
 	}
 	if cfg.Seed {
 		if s.Demo, err = seed(ctx, s.Service); err != nil {

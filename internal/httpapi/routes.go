@@ -20,9 +20,6 @@ const (
 	FunctionSwitch      = "switch"
 )
 
-// Functions lists every HTTP function.
-var Functions = []string{FunctionTenants, FunctionInvite, FunctionAccept, FunctionAssignRole, FunctionOffboard, FunctionCheckAccess, FunctionQuery, FunctionWebhooks, FunctionSwitch}
-
 // Route is one HTTP route of the API.
 type Route struct {
 	Method   string

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard/switchboard/internal/registry"
+)
+
+// Alarms are what an operator is paged for — anything in a dead-letter queue,
+// function errors and throttles, API 5xx — sent to one topic, and a
+// dashboard of the same.
+type Alarms struct {
+	constructs.Construct
+	Topic     awssns.Topic
+	Alarms    []awscloudwatch.Alarm
+	Dashboard awscloudwatch.Dashboard
+}
+
+// NewAlarms creates them for a stack.
+func NewAlarms(scope constructs.Construct, id string, s *SwitchboardStack) *Alarms {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	a := &Alarms{Construct: c}
+	a.Topic = awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{DisplayName: jsii.String("Switchboard alarms")})
+	action := awscloudwatchactions.NewSnsAction(a.Topic)
+	five := awscdk.Duration_Minutes(jsii.Number(5))
+	alarm := func(name, desc string, metric awscloudwatch.IMetric, threshold float64) {
+		al := awscloudwatch.NewAlarm(c, jsii.String(name), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String(desc),
+			Metric:             metric,
+			Threshold:          jsii.Number(threshold),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		al.AddAlarmAction(action)
+		a.Alarms = append(a.Alarms, al)
+	}
+	var dlqNames []string
+	for name := range s.Bus.DLQs {
+		dlqNames = append(dlqNames, name)
+	}
+	sort.Strings(dlqNames)
+	var dlqMetrics []awscloudwatch.IMetric
+	for _, name := range dlqNames {
+		m := s.Bus.DLQs[name].MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Maximum")})
+		alarm(name+"DLQ", "Events that "+name+" could not deliver wait in its dead-letter queue", m, 1)
+		dlqMetrics = append(dlqMetrics, m)
+	}
+	var errs, throttles []awscloudwatch.IMetric
+	for _, rf := range registry.Functions {
+		fn := s.Functions.ByName[rf.Name]
+		e := fn.MetricErrors(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")})
+		t := fn.MetricThrottles(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")})
+		alarm(rf.Name+"Errors", "The "+rf.Name+" function is failing", e, 1)
+		alarm(rf.Name+"Throttles", "The "+rf.Name+" function is throttled", t, 1)
+		errs, throttles = append(errs, e), append(throttles, t)
+	}
+	server := s.API.API.MetricServerError(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")})
+	alarm("Api5xx", "The API answers 5xx", server, 5)
+
+	a.Dashboard = awscloudwatch.NewDashboard(c, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{})
+	a.Dashboard.AddWidgets(
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("API latency and 5xx"),
+			Left:  &[]awscloudwatch.IMetric{s.API.API.MetricLatency(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("p99")})},
+			Right: &[]awscloudwatch.IMetric{server}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function errors"), Left: &errs}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function throttles"), Left: &throttles}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Dead-letter queues"), Left: &dlqMetrics}),
+	)
+	return a
+}

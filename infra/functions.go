@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/wiring"
+)
+
+// FunctionsConfig wires the functions.
+type FunctionsConfig struct {
+	Prod     bool
+	Env      map[string]*string
+	AssetDir func(registry.Function) (string, error)
+	Table    *Table
+	Bus      *Bus
+	Keys     *SigningKey
+}
+
+// Functions are the Lambdas of the registry, each with exactly its grants.
+type Functions struct {
+	constructs.Construct
+	ByName map[string]awslambda.Function
+}
+
+// NewFunctions creates one Lambda per registry entry: provided.al2023 on
+// arm64, tracing on, a log group with retention, the environment it needs, and
+// least-privilege grants (read-only table access for readers, PutEvents only
+// for functions that publish, KMS signing only for the switch).
+func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*Functions, error) {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	f := &Functions{Construct: c, ByName: map[string]awslambda.Function{}}
+	retention := awslogs.RetentionDays_TWO_WEEKS
+	if cfg.Prod {
+		retention = awslogs.RetentionDays_THREE_MONTHS
+	}
+	for _, rf := range registry.Functions {
+		dir, err := cfg.AssetDir(rf)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", rf.Name, err)
+		}
+		logs := awslogs.NewLogGroup(c, jsii.String(rf.Name+"Logs"), &awslogs.LogGroupProps{
+			Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		})
+		env := map[string]*string{}
+		for _, k := range []string{wiring.EnvTable, wiring.EnvBus, wiring.EnvOperator} {
+			env[k] = cfg.Env[k]
+		}
+		if rf.Signs {
+			for _, k := range []string{wiring.EnvSigningKeys, wiring.EnvTokenIssuer, wiring.EnvTokenAudience} {
+				env[k] = cfg.Env[k]
+			}
+		}
+		fn := awslambda.NewFunction(c, jsii.String(rf.Name), &awslambda.FunctionProps{
+			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+			Architecture: awslambda.Architecture_ARM_64(),
+			Handler:      jsii.String("bootstrap"),
+			Code:         awslambda.Code_FromAsset(jsii.String(dir), nil),
+			MemorySize:   jsii.Number(float64(rf.MemoryMB)),
+			Timeout:      awscdk.Duration_Seconds(jsii.Number(rf.Timeout.Seconds())),
+			Tracing:      awslambda.Tracing_ACTIVE,
+			LogGroup:     logs,
+			Environment:  &env,
+			Description:  jsii.String("Switchboard " + rf.Name),
+		})
+		switch rf.Table {
+		case registry.TableRead:
+			cfg.Table.Table.GrantReadData(fn)
+		case registry.TableReadWrite:
+			cfg.Table.Table.GrantReadWriteData(fn)
+		}
+		if rf.Publishes {
+			cfg.Bus.Bus.GrantPutEventsTo(fn, nil)
+		}
+		if rf.Signs {
+			cfg.Keys.Key.Grant(fn, jsii.String("kms:Sign"), jsii.String("kms:GetPublicKey"))
+		}
+		f.ByName[rf.Name] = fn
+	}
+	return f, nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/wiring"
+)
+
+// Stages.
+const (
+	StageStaging = "staging"
+	StageProd    = "prod"
+)
+
+// StackConfig configures one stage's stack.
+type StackConfig struct {
+	Stage string
+	// AssetDir answers the directory holding a function's built bootstrap.
+	AssetDir func(fn registry.Function) (string, error)
+}
+
+// BuiltAsset is where `make build` leaves a function's bootstrap.
+func BuiltAsset(fn registry.Function) (string, error) {
+	dir := filepath.Join("bin", fn.Name)
+	if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err != nil {
+		return "", fmt.Errorf("%s/bootstrap is missing: run `make build` first", dir)
+	}
+	return dir, nil
+}
+
+// SwitchboardStack is one stage of Switchboard.
+type SwitchboardStack struct {
+	awscdk.Stack
+	Params    *Params
+	Table     *Table
+	Keys      *SigningKey
+	Bus       *Bus
+	Functions *Functions
+	API       *API
+	Alarms    *Alarms
+}
+
+// NewSwitchboardStack composes the constructs of one stage.
+func NewSwitchboardStack(scope constructs.Construct, stage string, cfg StackConfig) (*SwitchboardStack, error) {
+	if stage != StageStaging && stage != StageProd {
+		return nil, fmt.Errorf("stage %q is not %s or %s", stage, StageStaging, StageProd)
+	}
+	stack := awscdk.NewStack(scope, jsii.String("Switchboard-"+stage), &awscdk.StackProps{
+		Description: jsii.String("Switchboard delegated multi-tenant administration (" + stage + ")"),
+	})
+	awscdk.Tags_Of(stack).Add(jsii.String("app"), jsii.String("switchboard"), nil)
+	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(stage), nil)
+	s := &SwitchboardStack{Stack: stack}
+	prod := stage == StageProd
+	s.Params = NewParams(stack)
+	s.Table = NewTable(stack, "Table", prod)
+	s.Keys = NewSigningKey(stack, "SwitchKey", stage, prod)
+	s.Bus = NewBus(stack, "Bus", stage)
+	env := map[string]*string{
+		wiring.EnvTable:         s.Table.Table.TableName(),
+		wiring.EnvBus:           s.Bus.Bus.EventBusName(),
+		wiring.EnvOperator:      s.Params.OperatorTenant.ValueAsString(),
+		wiring.EnvSigningKeys:   s.Keys.Key.KeyArn(),
+		wiring.EnvTokenIssuer:   s.Params.TokenIssuer.ValueAsString(),
+		wiring.EnvTokenAudience: s.Params.TokenAudience.ValueAsString(),
+	}
+	fns, err := NewFunctions(stack, "Fn", FunctionsConfig{Prod: prod, Env: env, AssetDir: cfg.AssetDir, Table: s.Table, Bus: s.Bus, Keys: s.Keys})
+	if err != nil {
+		return nil, err
+	}
+	s.Functions = fns
+	s.Bus.Route(fns, s.Params.CleanupRateMinutes)
+	s.API = NewAPI(stack, "Api", APIConfig{Params: s.Params, Functions: fns, Prod: prod})
+	s.Alarms = NewAlarms(stack, "Alarms", s)
+
+	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.API.API.ApiEndpoint(), Description: jsii.String("The HTTP API")})
+	awscdk.NewCfnOutput(stack, jsii.String("JwksUrl"), &awscdk.CfnOutputProps{Value: awscdk.Fn_Join(jsii.String(""), &[]*string{s.API.API.ApiEndpoint(), jsii.String("/.well-known/jwks.json")}),
+		Description: jsii.String("Keys that verify switch tokens")})
+	awscdk.NewCfnOutput(stack, jsii.String("EventBusArn"), &awscdk.CfnOutputProps{Value: s.Bus.Bus.EventBusArn(),
+		Description: jsii.String("Subscribe downstream systems with a rule on this bus (see docs/deploy.md)")})
+	return s, nil
+}

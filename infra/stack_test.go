@@ -1,0 +1,348 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+func TestMain(m *testing.M) {
+	// This machine's Node.js is 20; jsii warns about it on every start.
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+type resource struct {
+	Type       string
+	Properties map[string]any
+}
+
+var (
+	synthOnce sync.Once
+	templates map[string]map[string]resource
+	synthErr  error
+)
+
+// synth builds both stages once (jsii starts a node process: seconds, not
+// milliseconds), with a stand-in bootstrap per function: the template only
+// sees the asset's hash, and `make build` is the build's own check.
+func synth(t *testing.T) map[string]map[string]resource {
+	t.Helper()
+	synthOnce.Do(func() {
+		assets := t.TempDir()
+		// TempDir is removed when this first test ends; synthesis happens now.
+		dirFor := func(fn registry.Function) (string, error) {
+			dir := filepath.Join(assets, fn.Name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", err
+			}
+			return dir, os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("stand-in for "+fn.Name), 0o755)
+		}
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(assets, "cdk.out"))})
+		templates = map[string]map[string]resource{}
+		stacks := map[string]*SwitchboardStack{}
+		for _, stage := range []string{StageStaging, StageProd} {
+			s, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: dirFor})
+			if err != nil {
+				synthErr = err
+				return
+			}
+			stacks[stage] = s
+		}
+		for stage, s := range stacks {
+			raw, _ := json.Marshal(assertions.Template_FromStack(s.Stack, nil).ToJSON())
+			var doc struct{ Resources map[string]resource }
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				synthErr = err
+				return
+			}
+			templates[stage] = doc.Resources
+		}
+	})
+	if synthErr != nil {
+		t.Fatal(synthErr)
+	}
+	return templates
+}
+
+func ofType(res map[string]resource, typ string) map[string]resource {
+	out := map[string]resource{}
+	for id, r := range res {
+		if r.Type == typ {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+func TestTableMatchesTheStore(t *testing.T) {
+	for stage, res := range synth(t) {
+		tables := ofType(res, "AWS::DynamoDB::GlobalTable")
+		if len(tables) != 1 {
+			t.Fatalf("%s: %d tables, want 1", stage, len(tables))
+		}
+		for _, tbl := range tables {
+			p := tbl.Properties
+			if got := fmt.Sprint(p["KeySchema"]); got != fmt.Sprintf("[map[AttributeName:%s KeyType:HASH] map[AttributeName:%s KeyType:RANGE]]", store.AttrPK, store.AttrSK) {
+				t.Errorf("%s: key schema %s", stage, got)
+			}
+			var gsis []string
+			for _, g := range p["GlobalSecondaryIndexes"].([]any) {
+				m := g.(map[string]any)
+				ks := m["KeySchema"].([]any)
+				gsis = append(gsis, fmt.Sprintf("%s:%s/%s", m["IndexName"], ks[0].(map[string]any)["AttributeName"], ks[1].(map[string]any)["AttributeName"]))
+			}
+			var want []string
+			for _, ix := range store.Indexes {
+				want = append(want, fmt.Sprintf("%s:%s/%s", ix.Name, ix.PartitionKey, ix.SortKey))
+			}
+			sort.Strings(gsis)
+			if !slices.Equal(gsis, want) {
+				t.Errorf("%s: GSIs %v, want %v", stage, gsis, want)
+			}
+			if ttl := fmt.Sprint(p["TimeToLiveSpecification"]); ttl != fmt.Sprintf("map[AttributeName:%s Enabled:true]", store.AttrTTL) {
+				t.Errorf("%s: TTL %s", stage, ttl)
+			}
+			if p["BillingMode"] != "PAY_PER_REQUEST" {
+				t.Errorf("%s: billing %v, want on demand", stage, p["BillingMode"])
+			}
+			replica := fmt.Sprint(p["Replicas"])
+			if !strings.Contains(replica, "PointInTimeRecoveryEnabled:true") {
+				t.Errorf("%s: point-in-time recovery is off: %s", stage, replica)
+			}
+			if prot := strings.Contains(replica, "DeletionProtectionEnabled:true"); prot != (stage == StageProd) {
+				t.Errorf("%s: deletion protection %v", stage, prot)
+			}
+		}
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	for stage, res := range synth(t) {
+		fns := ofType(res, "AWS::Lambda::Function")
+		named := 0
+		for id, fn := range fns {
+			p := fn.Properties
+			if desc, _ := p["Description"].(string); strings.HasPrefix(desc, "Switchboard ") {
+				named++
+			} else {
+				continue // CDK's own helpers (none expected)
+			}
+			if fmt.Sprint(p["Architectures"]) != "[arm64]" || p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" {
+				t.Errorf("%s %s: %v %v %v, want arm64 provided.al2023 bootstrap", stage, id, p["Architectures"], p["Runtime"], p["Handler"])
+			}
+			if fmt.Sprint(p["TracingConfig"]) != "map[Mode:Active]" {
+				t.Errorf("%s %s: tracing %v", stage, id, p["TracingConfig"])
+			}
+			if _, ok := p["LoggingConfig"].(map[string]any)["LogGroup"]; !ok {
+				t.Errorf("%s %s: no log group of its own", stage, id)
+			}
+		}
+		if named != len(registry.Functions) {
+			t.Errorf("%s: %d functions, want the registry's %d", stage, named, len(registry.Functions))
+		}
+		for id, lg := range ofType(res, "AWS::Logs::LogGroup") {
+			if lg.Properties["RetentionInDays"] == nil {
+				t.Errorf("%s %s: log group without retention", stage, id)
+			}
+		}
+	}
+}
+
+// TestRoutesAgreeWithTheLocalStack: the deployed API serves exactly the
+// route table the local stack serves, every route behind the JWT authorizer
+// but the public ones.
+func TestRoutesAgreeWithTheLocalStack(t *testing.T) {
+	for stage, res := range synth(t) {
+		var got, want []string
+		for id, r := range ofType(res, "AWS::ApiGatewayV2::Route") {
+			key := r.Properties["RouteKey"].(string)
+			got = append(got, key)
+			auth := r.Properties["AuthorizationType"]
+			route, _, _, _ := httpapi.Match(strings.SplitN(key, " ", 2)[0], strings.SplitN(key, " ", 2)[1])
+			if route.Public && auth != "NONE" || !route.Public && auth != "JWT" {
+				t.Errorf("%s %s (%s): authorization %v", stage, id, key, auth)
+			}
+		}
+		for _, r := range httpapi.Routes {
+			want = append(want, r.Key())
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: routes %v\nwant the route table's %v", stage, got, want)
+		}
+		if n := len(ofType(res, "AWS::ApiGatewayV2::Authorizer")); n != 1 {
+			t.Errorf("%s: %d authorizers, want one JWT authorizer", stage, n)
+		}
+		for _, st := range ofType(res, "AWS::ApiGatewayV2::Stage") {
+			if st.Properties["AccessLogSettings"] == nil || st.Properties["DefaultRouteSettings"] == nil {
+				t.Errorf("%s: stage without access logs or throttling: %v", stage, st.Properties)
+			}
+		}
+	}
+}
+
+func TestRulesAgreeWithTheCatalogue(t *testing.T) {
+	for stage, res := range synth(t) {
+		patterns := map[string]bool{}
+		schedules := 0
+		for id, r := range ofType(res, "AWS::Events::Rule") {
+			if r.Properties["ScheduleExpression"] != nil {
+				schedules++
+			} else {
+				b, _ := json.Marshal(r.Properties["EventPattern"])
+				patterns[string(b)] = true
+			}
+			targets, _ := r.Properties["Targets"].([]any)
+			if len(targets) == 0 {
+				t.Errorf("%s %s: a rule without a target", stage, id)
+			}
+			for _, tg := range targets {
+				m := tg.(map[string]any)
+				if m["DeadLetterConfig"] == nil || m["RetryPolicy"] == nil {
+					t.Errorf("%s %s: target without dead-letter queue or retry policy: %v", stage, id, m)
+				}
+			}
+		}
+		for _, rule := range events.Rules {
+			var v any
+			_ = json.Unmarshal([]byte(rule.Pattern), &v)
+			b, _ := json.Marshal(v)
+			if !patterns[string(b)] {
+				t.Errorf("%s: no rule with the catalogue's pattern %s for %s", stage, b, rule.Name)
+			}
+		}
+		if len(patterns) != len(events.Rules) || schedules != 1 {
+			t.Errorf("%s: %d pattern rules and %d schedules, want %d and 1", stage, len(patterns), schedules, len(events.Rules))
+		}
+		if len(ofType(res, "AWS::Events::Archive")) != 1 {
+			t.Errorf("%s: no archive for replay", stage)
+		}
+		queues := ofType(res, "AWS::SQS::Queue")
+		dlqAlarms := 0
+		for _, a := range ofType(res, "AWS::CloudWatch::Alarm") {
+			if a.Properties["Namespace"] == "AWS/SQS" {
+				dlqAlarms++
+			}
+		}
+		if len(queues) == 0 || dlqAlarms != len(queues) {
+			t.Errorf("%s: %d queues, %d queue alarms: every dead-letter queue needs its alarm", stage, len(queues), dlqAlarms)
+		}
+		for id, cfg := range ofType(res, "AWS::Lambda::EventInvokeConfig") {
+			if cfg.Properties["DestinationConfig"] == nil {
+				t.Errorf("%s %s: async invocations without an on-failure destination", stage, id)
+			}
+		}
+	}
+}
+
+func TestSigningKey(t *testing.T) {
+	for stage, res := range synth(t) {
+		keys := ofType(res, "AWS::KMS::Key")
+		if len(keys) != 1 {
+			t.Fatalf("%s: %d keys, want 1", stage, len(keys))
+		}
+		for _, k := range keys {
+			if k.Properties["KeySpec"] != "ECC_NIST_P256" || k.Properties["KeyUsage"] != "SIGN_VERIFY" {
+				t.Errorf("%s: key %v/%v", stage, k.Properties["KeySpec"], k.Properties["KeyUsage"])
+			}
+		}
+	}
+}
+
+// TestLeastPrivilege: no wildcard actions, no managed FullAccess policies,
+// readers cannot write, only publishers may PutEvents, only the switch signs.
+func TestLeastPrivilege(t *testing.T) {
+	writes := []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+	for stage, res := range synth(t) {
+		roleOf := map[string]string{} // role logical id → function name
+		for id, fn := range ofType(res, "AWS::Lambda::Function") {
+			role := fmt.Sprint(fn.Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0])
+			for _, rf := range registry.Functions {
+				if strings.HasPrefix(id, "Fn"+strings.ReplaceAll(rf.Name, "-", "")) {
+					roleOf[role] = rf.Name
+				}
+			}
+		}
+		if len(roleOf) != len(registry.Functions) {
+			t.Fatalf("%s: matched %d function roles, want %d", stage, len(roleOf), len(registry.Functions))
+		}
+		for id, pol := range ofType(res, "AWS::IAM::Policy") {
+			roles := fmt.Sprint(pol.Properties["Roles"])
+			fnName := ""
+			for role, name := range roleOf {
+				if strings.Contains(roles, role) {
+					fnName = name
+				}
+			}
+			rf, _ := registry.ByName(fnName)
+			stmts := pol.Properties["PolicyDocument"].(map[string]any)["Statement"].([]any)
+			for _, s := range stmts {
+				st := s.(map[string]any)
+				var actions []string
+				switch a := st["Action"].(type) {
+				case string:
+					actions = []string{a}
+				case []any:
+					for _, x := range a {
+						actions = append(actions, x.(string))
+					}
+				}
+				for _, a := range actions {
+					if a == "*" || strings.HasSuffix(a, ":*") {
+						t.Errorf("%s %s: wildcard action %s", stage, id, a)
+					}
+					if fnName != "" && rf.Table == registry.TableRead && slices.Contains(writes, a) {
+						t.Errorf("%s: reader %s may %s", stage, fnName, a)
+					}
+					if a == "events:PutEvents" && fnName != "" && !rf.Publishes {
+						t.Errorf("%s: %s may PutEvents but publishes nothing", stage, fnName)
+					}
+					if strings.HasPrefix(a, "kms:Sign") && !rf.Signs {
+						t.Errorf("%s: %s may sign with KMS", stage, fnName)
+					}
+				}
+			}
+		}
+		for id, role := range ofType(res, "AWS::IAM::Role") {
+			if strings.Contains(fmt.Sprint(role.Properties["ManagedPolicyArns"]), "FullAccess") {
+				t.Errorf("%s %s: a FullAccess managed policy", stage, id)
+			}
+		}
+	}
+}
+
+func TestStagesDiffer(t *testing.T) {
+	res := synth(t)
+	retention := func(stage string) any {
+		for _, t := range ofType(res[stage], "AWS::DynamoDB::GlobalTable") {
+			_ = t
+		}
+		for _, lg := range ofType(res[stage], "AWS::Logs::LogGroup") {
+			return lg.Properties["RetentionInDays"]
+		}
+		return nil
+	}
+	if reflect.DeepEqual(retention(StageStaging), retention(StageProd)) {
+		t.Errorf("staging and prod keep logs equally long (%v)", retention(StageProd))
+	}
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// Table is the single table, defined from the store's constants.
+type Table struct {
+	constructs.Construct
+	Table awsdynamodb.TableV2
+}
+
+// NewTable creates it: on demand, point-in-time recovery, TTL; in production
+// deletion protection and retained on stack deletion.
+func NewTable(scope constructs.Construct, id string, prod bool) *Table {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	str := func(name string) *awsdynamodb.Attribute {
+		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
+	}
+	var gsis []*awsdynamodb.GlobalSecondaryIndexPropsV2
+	for _, ix := range store.Indexes {
+		gsis = append(gsis, &awsdynamodb.GlobalSecondaryIndexPropsV2{IndexName: jsii.String(ix.Name), PartitionKey: str(ix.PartitionKey), SortKey: str(ix.SortKey)})
+	}
+	removal := awscdk.RemovalPolicy_DESTROY
+	if prod {
+		removal = awscdk.RemovalPolicy_RETAIN
+	}
+	t := awsdynamodb.NewTableV2(c, jsii.String("Table"), &awsdynamodb.TablePropsV2{
+		PartitionKey:           str(store.AttrPK),
+		SortKey:                str(store.AttrSK),
+		GlobalSecondaryIndexes: &gsis,
+		Billing:                awsdynamodb.Billing_OnDemand(nil),
+		TimeToLiveAttribute:    jsii.String(store.AttrTTL),
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection: jsii.Bool(prod),
+		RemovalPolicy:      removal,
+	})
+	return &Table{Construct: c, Table: t}
+}

@@ -1,0 +1,87 @@
+// Package registry lists every Lambda of Switchboard and what it needs: its
+// package, the routes it serves (from the route table), its access to the
+// table, whether it publishes events, signs tokens, consumes a bus rule or
+// runs on the schedule. The CDK stack is built from it, and the local stack
+// serves the same routes and rules, so the two cannot drift.
+package registry
+
+import (
+	"time"
+
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/httpapi"
+)
+
+// TableAccess is what a function may do to the table.
+type TableAccess int
+
+// Table access levels.
+const (
+	TableRead TableAccess = iota + 1
+	TableReadWrite
+)
+
+// Function is one Lambda.
+type Function struct {
+	Name    string
+	Package string // the main package, relative to the module root
+	// Table access: readers get read grants only.
+	Table TableAccess
+	// Publishes: events:PutEvents on the bus (only functions that change state).
+	Publishes bool
+	// Signs: kms:Sign and kms:GetPublicKey on the switch key.
+	Signs bool
+	// Consumer names the events consumer it is (audit, sync), "" for none.
+	Consumer string
+	// Scheduled: the cleanup schedule invokes it.
+	Scheduled bool
+	MemoryMB  int
+	Timeout   time.Duration
+}
+
+// Routes answers the HTTP routes the function serves.
+func (f Function) Routes() []httpapi.Route {
+	var out []httpapi.Route
+	for _, r := range httpapi.Routes {
+		if r.Function == f.Name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Memory and timeouts: HTTP functions answer within API Gateway's 30 s and
+// mostly wait on DynamoDB, so 256 MB (about a sixth of a vCPU) is enough;
+// check-access sits on every administrative request of every partner and gets
+// 512 MB for the CPU, to keep its p99 down; switch signs through KMS;
+// consumers make a few writes per event; cleanup sweeps up to 500 items of
+// each kind and re-sends the outbox, so it gets time.
+const (
+	httpTimeout = 10 * time.Second
+)
+
+// Functions is the registry.
+var Functions = []Function{
+	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
+	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: "audit", Package: "./functions/audit", Table: TableReadWrite, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
+	{Name: "cleanup", Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
+}
+
+// ByName finds a function.
+func ByName(name string) (Function, bool) {
+	for _, f := range Functions {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Function{}, false
+}

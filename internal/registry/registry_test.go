@@ -1,0 +1,40 @@
+package registry_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/registry"
+)
+
+func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
+	for _, r := range httpapi.Routes {
+		if _, ok := registry.ByName(r.Function); !ok {
+			t.Errorf("route %s names function %q, which the registry lacks", r.Key(), r.Function)
+		}
+	}
+	consumers := map[string]bool{}
+	for _, f := range registry.Functions {
+		if f.Consumer != "" {
+			consumers[f.Consumer] = true
+		}
+		if _, err := os.Stat("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go"); err != nil {
+			t.Errorf("function %s: no main at %s", f.Name, f.Package)
+		}
+		if len(f.Routes()) == 0 && f.Consumer == "" && !f.Scheduled {
+			t.Errorf("function %s has no route, rule or schedule: nothing would invoke it", f.Name)
+		}
+	}
+	for _, r := range events.Rules {
+		if !consumers[r.Consumer] {
+			t.Errorf("rule %s targets consumer %q, which no function is", r.Name, r.Consumer)
+		}
+	}
+	entries, _ := os.ReadDir("../../functions")
+	if len(entries) != len(registry.Functions) {
+		t.Errorf("functions/ has %d mains, the registry %d functions", len(entries), len(registry.Functions))
+	}
+}
