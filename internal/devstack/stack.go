@@ -71,11 +71,11 @@ type Stack struct {
 	Service  *tenancy.Service
 	Demo     *Demo
 	Store    *store.Store
+	DB       *localdb.Server
 	Signer   *token.LocalSigner
 	Bus      *localbus.Bus
 	Outbox   *outbox.Publisher
 	Cleanup  *cleanup.Runner
-	db       *localdb.Server
 	handlers map[string]*httpapi.Handler
 	log      *slog.Logger
 	requests atomic.Int64
@@ -100,7 +100,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, err
 	}
 	st := store.New(client, TableName)
-	s := &Stack{Clock: clock, Issuer: issuer, Store: st, db: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	s := &Stack{Clock: clock, Issuer: issuer, Store: st, DB: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
 	// The bus calls the consumers; the consumers publish through the outbox
 	// publisher, which calls the bus: the consumer map is filled in below.
 	consumers := map[string]localbus.Consumer{}
@@ -179,7 +179,7 @@ func (s *Stack) Close() error {
 		s.stop()
 	}
 	s.Bus.Close()
-	return s.db.Close()
+	return s.DB.Close()
 }
 
 // ServeHTTP routes dev routes and the API.

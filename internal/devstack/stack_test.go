@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard/switchboard/internal/devstack"
@@ -27,7 +29,11 @@ type stack struct {
 func startStack(t testing.TB) *stack {
 	t.Helper()
 	meter := store.NewMeter()
-	s, err := devstack.Start(context.Background(), devstack.Config{BaseURL: "http://switchboard.test", Seed: true, DynamoOptions: []func(*dynamodb.Options){meter.Option()}})
+	// The SDK's standard retryer, with short backoffs so fault drills are quick.
+	fastRetries := func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.MaxBackoff = 50 * time.Millisecond })
+	}
+	s, err := devstack.Start(context.Background(), devstack.Config{BaseURL: "http://switchboard.test", Seed: true, DynamoOptions: []func(*dynamodb.Options){meter.Option(), fastRetries}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,17 +183,30 @@ func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
 	}
 }
 
-func TestUnexpectedErrorsHideTheirText(t *testing.T) {
+func TestStoreFailures(t *testing.T) {
 	ctx := context.Background()
-	srv, db, err := localdb.StartWithTable(ctx, "t")
+	ev := loadEvent(t)
+	// No table: an error no retry cures is a plain 500 that names the request
+	// id and hides the cause.
+	srv, err := localdb.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Close() // the database is gone: every call fails
-	svc := tenancy.New(tenancy.Config{Store: store.New(db, "t"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
-	ev := loadEvent(t)
+	defer srv.Close()
+	svc := tenancy.New(tenancy.Config{Store: store.New(srv.Client(), "missing"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
 	res, _ := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
-	if res.StatusCode != 500 || strings.Contains(res.Body, "127.0.0.1") || !strings.Contains(res.Body, ev.RequestContext.RequestID) {
+	if res.StatusCode != 500 || strings.Contains(res.Body, "missing") || strings.Contains(res.Body, "ResourceNotFound") || !strings.Contains(res.Body, ev.RequestContext.RequestID) {
 		t.Errorf("Handle() = %d %s, want a 500 that quotes the request id and hides the cause", res.StatusCode, res.Body)
+	}
+	// The database unreachable: 503 with a retry hint.
+	down, db, err := localdb.StartWithTable(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Close()
+	svc = tenancy.New(tenancy.Config{Store: store.New(db, "t"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
+	res, _ = httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
+	if res.StatusCode != 503 || res.Headers["Retry-After"] == "" || res.Headers["Content-Type"] != "application/problem+json" || strings.Contains(res.Body, "127.0.0.1") {
+		t.Errorf("Handle() with the database down = %d %v %s, want 503 problem+json with Retry-After", res.StatusCode, res.Headers, res.Body)
 	}
 }

@@ -74,6 +74,10 @@ func problemFor(err error, requestID string, log *slog.Logger) Problem {
 		return Problem{Type: problemBase + "conflict", Title: "Conflict", Status: http.StatusConflict, Detail: ce.Message, Reason: ce.Reason}
 	case errors.Is(err, tenancy.ErrNotFound):
 		return Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()}
+	case errors.Is(err, tenancy.ErrUnavailable):
+		log.Warn("store unavailable", "requestId", requestID, "error", err.Error())
+		return Problem{Type: problemBase + "unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "the data store is unavailable; nothing was changed; retry after a second"}
 	case errors.Is(err, tenancy.ErrConflict):
 		return Problem{Type: problemBase + "conflict", Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()}
 	}
@@ -84,6 +88,9 @@ func problemFor(err error, requestID string, log *slog.Logger) Problem {
 
 func problemResponse(p Problem) lambdaevents.APIGatewayV2HTTPResponse {
 	body, _ := json.Marshal(p)
-	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: p.Status, Body: string(body) + "\n",
-		Headers: map[string]string{"Content-Type": "application/problem+json"}}
+	headers := map[string]string{"Content-Type": "application/problem+json"}
+	if p.Status == http.StatusServiceUnavailable {
+		headers["Retry-After"] = "1"
+	}
+	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: p.Status, Body: string(body) + "\n", Headers: headers}
 }

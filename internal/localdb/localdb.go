@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,8 +22,13 @@ import (
 // Server is a running in-process DynamoDB.
 type Server struct {
 	URL  string
+	mini *server.Server
 	http *http.Server
 	ln   net.Listener
+
+	mu       sync.Mutex
+	failNext int
+	failCode string
 }
 
 // Start listens on a free loopback port and serves DynamoDB there.
@@ -31,11 +37,41 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for local DynamoDB: %w", err)
 	}
-	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln,
-		http: &http.Server{Handler: server.NewServer(), ReadHeaderTimeout: 5 * time.Second}}
+	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln, mini: server.NewServer()}
+	s.http = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
 }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	fail := s.failNext > 0
+	code := s.failCode
+	if fail {
+		s.failNext--
+	}
+	s.mu.Unlock()
+	if fail {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"emulated %s"}`, code, code)
+		return
+	}
+	s.mini.ServeHTTP(w, r)
+}
+
+// FailNext makes the next n requests fail with the DynamoDB error code (for
+// example ThrottlingException, which the SDK retries) before they reach the
+// store: fault drills for the local stack and its tests.
+func (s *Server) FailNext(n int, code string) {
+	s.mu.Lock()
+	s.failNext, s.failCode = n, code
+	s.mu.Unlock()
+}
+
+// Emulator answers minidyn's own failure switches (EmulateFailure,
+// EmulateUnprocessedItems).
+func (s *Server) Emulator() *server.Server { return s.mini }
 
 // Close stops the server.
 func (s *Server) Close() error { return s.http.Close() }

@@ -37,7 +37,7 @@ type Store struct {
 var _ tenancy.Store = (*Store)(nil)
 
 // New returns a store over table.
-func New(db DB, table string) *Store { return &Store{db: db, table: table} }
+func New(db DB, table string) *Store { return &Store{db: guarded{db}, table: table} }
 
 // Page sizes.
 const (

@@ -14,6 +14,9 @@ var (
 	ErrNotFound  = errors.New("not found")
 	ErrConflict  = errors.New("conflict")
 	ErrBadCursor = errors.New("the cursor is not one this list gave out")
+	// ErrUnavailable: the store cannot be reached now; the same request may
+	// succeed later, and nothing was applied.
+	ErrUnavailable = errors.New("the store is unavailable")
 )
 
 // ValidationError says which field of a request is wrong and why.
