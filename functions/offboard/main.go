@@ -22,5 +22,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionOffboard, parts.Log).Handle)
+	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionOffboard, parts.Log).WithIdempotency(parts.Store).Handle)
 }

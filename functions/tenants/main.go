@@ -22,5 +22,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionTenants, parts.Log).Handle)
+	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionTenants, parts.Log).WithIdempotency(parts.Store).Handle)
 }

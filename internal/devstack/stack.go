@@ -135,7 +135,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	// deployed stack has one Lambda each.
 	for _, fn := range registry.Functions {
 		if len(fn.Routes()) > 0 {
-			s.handlers[fn.Name] = httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens)
+			s.handlers[fn.Name] = httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens).WithIdempotency(st)
 		}
 	}
 	if cfg.Seed {

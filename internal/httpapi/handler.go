@@ -38,6 +38,7 @@ type operation func(ctx context.Context, r request) (status int, body any, err e
 type Handler struct {
 	svc    *tenancy.Service
 	keys   KeySet
+	idem   IdempotencyStore
 	ops    map[string]operation
 	public map[string]bool
 	log    *slog.Logger
@@ -77,19 +78,23 @@ func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
 
 // Handle is the Lambda handler.
 func (h *Handler) Handle(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
+	return h.idempotent(ctx, ev, func() lambdaevents.APIGatewayV2HTTPResponse { return h.respond(ctx, ev) }), nil
+}
+
+func (h *Handler) respond(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) lambdaevents.APIGatewayV2HTTPResponse {
 	requestID := ev.RequestContext.RequestID
 	status, body, err := h.serve(ctx, ev)
 	if err != nil {
-		return problemResponse(problemFor(err, requestID, h.log)), nil
+		return problemResponse(problemFor(err, requestID, h.log))
 	}
 	if status == http.StatusNoContent {
-		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status}, nil
+		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status}
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
-		return problemResponse(problemFor(err, requestID, h.log)), nil
+		return problemResponse(problemFor(err, requestID, h.log))
 	}
-	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n", Headers: map[string]string{"Content-Type": "application/json"}}, nil
+	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n", Headers: map[string]string{"Content-Type": "application/json"}}
 }
 
 func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) (int, any, error) {

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+func idempotencyKey(scope string) (string, string) { return "IDEMP#" + scope, "IDEMP" }
+
+type idempotencyItem struct {
+	keys
+	httpapi.Recorded
+	TTL int64 `dynamodbav:"ttl"`
+}
+
+var _ httpapi.IdempotencyStore = (*Store)(nil)
+
+// Reserve implements httpapi.IdempotencyStore: it claims scope for a request
+// with the given hash, or answers what the first request with that scope
+// left (a claim in progress, or its response).
+func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (httpapi.Recorded, bool, error) {
+	pk, sk := idempotencyKey(scope)
+	claim := idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, httpapi.Recorded{Hash: hash}, expires.Unix()}
+	m, err := marshal(claim)
+	if err != nil {
+		return httpapi.Recorded{}, false, err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String(condNew)})
+	if err == nil {
+		return httpapi.Recorded{}, true, nil
+	}
+	if !errors.Is(translate(err), tenancy.ErrConflict) {
+		return httpapi.Recorded{}, false, err
+	}
+	var it idempotencyItem
+	if err := s.get(ctx, pk, sk, &it, "idempotency record", scope); err != nil {
+		return httpapi.Recorded{}, false, err
+	}
+	return it.Recorded, false, nil
+}
+
+// Complete implements httpapi.IdempotencyStore: the first response is kept
+// for replay until expires.
+func (s *Store) Complete(ctx context.Context, scope string, rec httpapi.Recorded, expires time.Time) error {
+	pk, sk := idempotencyKey(scope)
+	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, rec, expires.Unix()})
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m})
+	return err
+}
+
+// Release implements httpapi.IdempotencyStore: a request that failed for a
+// reason a retry may cure gives its claim back.
+func (s *Store) Release(ctx context.Context, scope string) error {
+	pk, sk := idempotencyKey(scope)
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(pk, sk)})
+	return err
+}
