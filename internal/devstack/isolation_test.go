@@ -1,9 +1,20 @@
 package devstack_test
 
 import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard/switchboard/internal/devstack"
 
 	"github.com/switchboard/switchboard/internal/httpapi"
 )
@@ -43,15 +54,73 @@ func TestIsolation(t *testing.T) {
 	var hook struct{ ID, Secret string }
 	st.mustDo("POST", "/tenants/contoso/webhooks", st.token(d.CustomerAdmin, d.Customer), `{"url":"https://psa.contoso.example/hooks"}`, 201, &hook)
 
+	carl := st.token(d.CustomerAdmin, d.Customer)
+	nina := st.token(d.MSPAdmin, d.MSP)
+	// Partners of contoso in every state: acme's relationship expires, globex's
+	// is terminated; each had granted its technician a role.
+	endedPartner := func(id, admin, tech, duration string) {
+		st.mustDo("POST", "/tenants", op, `{"id":"`+id+`","name":"`+id+`","domain":"`+id+`.example","msp":true,"admins":["user:`+admin+`"]}`, 201, nil)
+		var inv, rel struct{ ID string }
+		st.mustDo("POST", "/invitations", st.token(admin, id), `{"to":{"tenantId":"contoso"},"roles":["helpdesk-admin"],"duration":"`+duration+`"}`, 201, &inv)
+		st.mustDo("POST", "/invitations/"+inv.ID+"/accept", carl, "", 201, &rel)
+		st.mustDo("POST", "/relationships/"+rel.ID+"/assignments", st.token(admin, id), `{"principal":"user:`+tech+`","roles":["helpdesk-admin"]}`, 201, nil)
+		if id == "globex" {
+			st.mustDo("DELETE", "/relationships/"+rel.ID, carl, "", 204, nil)
+		}
+	}
+	endedPartner("acme", "al", "art", "P1D")
+	endedPartner("globex", "gus", "gil", "P365D")
+	st.mustDo("POST", "/dev/clock", "", `{"advance":"P2D"}`, 200, nil) // acme's day is over
+	// Ann holds site-lead in contoso, but only for /sites/eu.
+	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:ann","roles":["helpdesk-admin"],"scope":["/sites/eu"]}`, 201, nil)
+
+	// Tokens API Gateway's authorizer refuses: 401 on every route that has one.
+	sign := func(mut func(map[string]any)) string {
+		c := map[string]any{"iss": st.s.Issuer.URL, "aud": st.s.Issuer.Audience, "sub": "nina", "tid": d.MSP,
+			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}
+		mut(c)
+		tok, err := st.s.Issuer.Sign(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	forged := func() string {
+		parts := strings.Split(nina, ".")
+		other, _ := devstack.NewIssuer(st.s.Issuer.URL, st.s.Issuer.Audience, time.Now)
+		tok, _ := other.Issue(devstack.TokenRequest{Sub: "nina", Tid: d.MSP})
+		return parts[0] + "." + parts[1] + "." + strings.Split(tok, ".")[2]
+	}()
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + strings.Split(nina, ".")[1] + "."
+	badTokens := []struct{ name, token string }{
+		{"forged signature", forged},
+		{"expired token", sign(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() })},
+		{"wrong issuer", sign(func(c map[string]any) { c["iss"] = "https://evil.example" })},
+		{"alg none", none},
+		{"token for another audience", sign(func(c map[string]any) { c["aud"] = "someone-else" })},
+		{"no token", ""},
+	}
+
 	actors := []struct {
 		name, token string
 		admin       bool
+		// member: a user of contoso, or of a tenant with a relationship to it,
+		// may read the tenant itself (SPEC §3).
+		member bool
 	}{
-		{"stranger tenant user without grants", st.token("mallory", "evilcorp"), false},
-		{"stranger tenant admin", st.token("eve", "evilcorp"), true},
-		{"partner user without a grant", st.token("sam", d.MSP), false},
-		{"prospect customer admin", st.token(d.ProspectAdmin, d.Prospect), true},
+		{"stranger tenant user without grants", st.token("mallory", "evilcorp"), false, false},
+		{"stranger tenant admin", st.token("eve", "evilcorp"), true, false},
+		{"partner user without a grant", st.token("sam", d.MSP), false, true},
+		{"partner user with a grant out of scope", st.token("ann", d.MSP), false, true},
+		{"partner user of an expired relationship", st.token("art", "acme"), false, true},
+		{"partner user of a terminated relationship", st.token("gil", "globex"), false, true},
+		{"customer user without the permission", st.token("dora", d.Customer), false, true},
+		{"prospect customer admin", st.token(d.ProspectAdmin, d.Prospect), true, false},
 	}
+	if err := st.s.Bus.Wait(context.Background()); err != nil { // the setup's events, delivered
+		t.Fatal(err)
+	}
+	before := snapshot(t, st)
 	params := func(r httpapi.Route) string {
 		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID).Replace(r.Path)
 		if strings.HasPrefix(r.Path, "/invitations/") {
@@ -85,6 +154,22 @@ func TestIsolation(t *testing.T) {
 					leaked = append(leaked, s)
 				}
 			}
+			if a.name == "partner user with a grant out of scope" && (r.Key() == "POST /switch" || r.Key() == "GET /switch/targets") {
+				// A grant limited to /sites/eu is still a grant: Ann may switch
+				// in, and her token carries that scope.
+				if res.status != 200 {
+					failures++
+					t.Errorf("%s: %s = %d %s, want 200", a.name, r.Key(), res.status, res.body)
+				}
+				continue
+			}
+			if a.name == "customer user without the permission" && r.Key() == "POST /switch" {
+				if res.status != 422 || !isProblem(res) {
+					failures++
+					t.Errorf("%s: switching into her own tenant = %d %s, want 422", a.name, res.status, res.body)
+				}
+				continue
+			}
 			if answersEveryone[r.Key()] {
 				if res.status != 200 || len(wrote) > 0 || len(leaked) > 0 || strings.Contains(string(res.body), d.Customer) {
 					failures++
@@ -92,7 +177,7 @@ func TestIsolation(t *testing.T) {
 				}
 				continue
 			}
-			if a.name == "partner user without a grant" && r.Key() == "GET /tenants/{tenantId}" {
+			if a.member && r.Key() == "GET /tenants/{tenantId}" {
 				// SPEC §3: a partner's people may read a tenant they have a relationship with.
 				if res.status != 200 || len(wrote) > 0 {
 					failures++
@@ -106,6 +191,28 @@ func TestIsolation(t *testing.T) {
 			}
 		}
 	}
+	for _, bt := range badTokens {
+		for _, r := range httpapi.Routes {
+			cells++
+			path := params(r)
+			res := st.do(r.Method, path, bt.token, bodies[r.Key()])
+			want := 401
+			if r.Public {
+				want = 200
+			}
+			if res.status != want || (want == 401 && !isProblem(res)) {
+				failures++
+				t.Errorf("%s: %s %s = %d %s, want %d", bt.name, r.Method, path, res.status, res.body, want)
+			}
+		}
+	}
+	if err := st.s.Bus.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := snapshot(t, st).changedSince(before); len(diff) > 0 {
+		failures++
+		t.Errorf("the matrix changed the table: %v", diff)
+	}
 	// The admin of an unrelated tenant sees only its own (empty) lists.
 	for _, path := range []string{"/invitations?direction=incoming", "/invitations?direction=outgoing", "/relationships?side=partner", "/relationships?side=customer"} {
 		cells++
@@ -115,5 +222,70 @@ func TestIsolation(t *testing.T) {
 			t.Errorf("GET %s as a stranger admin = %s, want an empty list", path, got)
 		}
 	}
-	t.Logf("isolation matrix: %d actors × %d routes → %d cells, %d failures", len(actors), len(httpapi.Routes), cells, failures)
+	t.Logf("isolation matrix: (%d actors + %d bad tokens) × %d routes → %d cells, %d failures", len(actors), len(badTokens), len(httpapi.Routes), cells, failures)
 }
+
+// tableSnapshot is every item of the table, as JSON, keyed by PK/SK.
+type tableSnapshot map[string]string
+
+// snapshot scans the whole table through the SDK.
+func snapshot(t *testing.T, st *stack) tableSnapshot {
+	t.Helper()
+	db := st.s.DB.Client()
+	snap := tableSnapshot{}
+	in := &dynamodb.ScanInput{TableName: stringPtr(devstack.TableName)}
+	for {
+		out, err := db.Scan(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range out.Items {
+			b, _ := json.Marshal(plain(it))
+			pk, sk := it["PK"].(*types.AttributeValueMemberS).Value, it["SK"].(*types.AttributeValueMemberS).Value
+			snap[pk+" "+sk] = string(b)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return snap
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// changedSince lists items added, removed or changed — other than the
+// records a refused switch leaves (its AccessDenied event and audit records,
+// in the caller's own tenant).
+func (after tableSnapshot) changedSince(before tableSnapshot) []string {
+	var diff []string
+	for k, v := range after {
+		if before[k] == v {
+			continue
+		}
+		if _, existed := before[k]; !existed && (strings.Contains(v, "AccessDenied") || annSwitched(k, v)) {
+			continue
+		}
+		diff = append(diff, k)
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok && !strings.HasPrefix(k, "OUTBOX#") {
+			diff = append(diff, k+" (removed)")
+		}
+	}
+	sort.Strings(diff)
+	return diff
+}
+
+// annSwitched: Ann's switch (allowed: she holds a scoped grant) leaves a
+// session and its TenantSwitched records.
+func annSwitched(key, value string) bool {
+	return strings.Contains(value, `"User":"ann"`) && (strings.HasPrefix(key, "SESSIONS#") || strings.Contains(value, "TenantSwitched"))
+}
+
+func plain(it map[string]types.AttributeValue) map[string]any {
+	var out map[string]any
+	if err := attributevalue.UnmarshalMap(it, &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func stringPtr(s string) *string { return &s }

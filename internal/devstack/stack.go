@@ -127,8 +127,9 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	// The consumers are Lambdas of their own in AWS: here they get their own
 	// DynamoDB client, so what a request costs is metered apart from them.
 	consumerStore := store.New(db.Client(), TableName)
+	consumerOutbox := outbox.New(s.Bus.Client(), BusName, consumerStore, cfg.Log)
 	consumers[events.ConsumerAudit] = audit.New(consumerStore, audit.DefaultRetention).Handle
-	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: consumerStore, Publisher: s.Outbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
+	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: consumerStore, Publisher: consumerOutbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
 		Client: webhooks.Client(5*time.Second, true)}).Handle
 	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
 	// One handler per function of the registry that serves routes, as the
