@@ -11,7 +11,7 @@ export CDK_OUTDIR ?= cdk.out
 # This machine's Node.js is 20: jsii would warn about it on every start.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test vet build bench synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run test vet build bench soak synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
 
 ## run: start the whole system locally (ADDR=127.0.0.1:8080 by default)
 run:
@@ -38,6 +38,11 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/ ./internal/token/
 	$(GO) test -run '^$$' -bench SwitchOverHTTP -benchtime 300x ./internal/devstack/
 	$(GO) test -count=1 -run '^(TestWalkthrough|TestBusDeliveryLatency)$$' -v ./internal/devstack/ | sed -n -e '/DynamoDB requests per route/,/deliveries` |/p' -e '/local bus →/p'
+
+## soak: the long runs — every fuzz target (FUZZTIME each, default 60s) and 60 s of mixed load on the local stack
+soak:
+	FUZZTIME=$${FUZZTIME:-60s} bash scripts/soak-fuzz.sh
+	$(GO) run ./cmd/loadgen -duration $${LOAD_DURATION:-60s} -clients $${LOAD_CLIENTS:-8}
 
 ## synth: the CloudFormation templates of both stages (or STAGE=… with SYNTH_STAGE) into $(CDK_OUTDIR); no AWS credentials needed
 synth: build

@@ -159,6 +159,9 @@ func TestOutboxSurvivesAFailingBus(t *testing.T) {
 	if dl := st.s.Bus.DeadLetters(); len(dl) != 0 {
 		t.Errorf("dead letters: %d", len(dl))
 	}
+	if c := st.consistent(t); c.Pending != 0 {
+		t.Errorf("%d events still undelivered", c.Pending)
+	}
 }
 
 func TestRedeliveryWritesNoDuplicate(t *testing.T) {

@@ -75,4 +75,5 @@ func TestFaults(t *testing.T) {
 		t.Errorf("%d assignments survive the offboarding (%d unprocessed answers)", len(left.Items), calls)
 	}
 	_ = ctx
+	st.consistent(t)
 }

@@ -95,3 +95,19 @@ func (st *stack) mustDo(method, path, tok, body string, status int, out any) res
 func isProblem(r response) bool {
 	return r.headers.Get("Content-Type") == "application/problem+json" && bytes.Contains(r.body, []byte(`"status"`))
 }
+
+// consistent waits for the bus and checks the table's invariants.
+func (st *stack) consistent(t *testing.T) store.Consistency {
+	t.Helper()
+	if err := st.s.Bus.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.CheckInvariants(context.Background(), st.s.DB.Client(), devstack.TableName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range c.Violations {
+		t.Errorf("invariant: %s", v)
+	}
+	return c
+}

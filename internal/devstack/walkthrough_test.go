@@ -258,6 +258,10 @@ func TestWalkthrough(t *testing.T) {
 		t.Errorf("jti = %q, want the session id %q", jti, sw.SessionID)
 	}
 
+	if c := st.consistent(t); c.Pending != 0 {
+		t.Errorf("%d events left undelivered after the walk-through", c.Pending)
+	}
+
 	for _, r := range []string{"GET /relationships/{id}", "POST /check-access"} {
 		if !api.seen[r] {
 			t.Errorf("walk-through never exercised %s", r)
