@@ -70,10 +70,11 @@ func Parse(s string) (time.Duration, error) {
 			return 0, fmt.Errorf("%q repeats a unit or lists units out of order", s)
 		}
 		last = pos
-		total += time.Duration(n) * d
-		if total > maxDuration {
+		// Checked before multiplying: n·d can pass int64 and wrap negative.
+		if time.Duration(n) > (maxDuration-total)/d {
 			return 0, fmt.Errorf("%q is longer than 100 years", s)
 		}
+		total += time.Duration(n) * d
 	}
 	if sawTime && last < strings.IndexByte(order, 'H') {
 		return 0, fmt.Errorf("%q has no time units after 'T'", s)

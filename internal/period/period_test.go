@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "P", "PT", "14D", "P1Y", "P1M", "PT1D", "P1H", "P1DT", "PD", "P-1D", "P1.5D", "P1D1D", "PT1M1H", "P1DT2HX", "P9999999999D", "P36501D", "p1d"} {
+	for _, in := range []string{"", "P", "PT", "14D", "P1Y", "P1M", "PT1D", "P1H", "P1DT", "PD", "P-1D", "P1.5D", "P1D1D", "PT1M1H", "P1DT2HX", "P9999999999D", "P36501D", "p1d", "P110000D", "P20000W", "PT2562048H"} {
 		if got, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) = %v, nil; want an error", in, got)
 		}
