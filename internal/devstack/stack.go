@@ -136,7 +136,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	// deployed stack has one Lambda each.
 	for _, fn := range registry.Functions {
 		if len(fn.Routes()) > 0 {
-			s.handlers[fn.Name] = httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens).WithIdempotency(st)
+			h := httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens)
+			if fn.Table == registry.TableReadWrite { // readers cannot keep answers, as in AWS
+				h.WithIdempotency(st)
+			}
+			s.handlers[fn.Name] = h
 		}
 	}
 	if cfg.Seed {
