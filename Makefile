@@ -38,6 +38,7 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/ ./internal/token/
 	$(GO) test -run '^$$' -bench SwitchOverHTTP -benchtime 300x ./internal/devstack/
 	$(GO) test -count=1 -run '^(TestWalkthrough|TestBusDeliveryLatency)$$' -v ./internal/devstack/ | sed -n -e '/DynamoDB requests per route/,/deliveries` |/p' -e '/local bus →/p'
+	$(GO) run ./cmd/coldstart -runs 20
 
 ## soak: the long runs — every fuzz target (FUZZTIME each, default 60s) and 60 s of mixed load on the local stack
 soak:

@@ -3,30 +3,29 @@
 package main
 
 import (
-	"context"
 	"log"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/kmssign"
 	"github.com/switchboard/switchboard/internal/tenancy"
 	"github.com/switchboard/switchboard/internal/token"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := wiring.LambdaConfig()
 	if err != nil {
-		log.Fatalf("load AWS config: %v", err)
+		log.Fatal(err)
 	}
 	env, err := wiring.Require(wiring.EnvSigningKeys, wiring.EnvTokenIssuer, wiring.EnvTokenAudience)
 	if err != nil {
 		log.Fatal(err)
 	}
-	signer, err := token.NewKMSSigner(kms.NewFromConfig(cfg), strings.Split(env[wiring.EnvSigningKeys], ","))
+	signer, err := kmssign.New(kms.NewFromConfig(cfg), strings.Split(env[wiring.EnvSigningKeys], ","))
 	if err != nil {
 		log.Fatal(err)
 	}

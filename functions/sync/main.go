@@ -3,12 +3,10 @@
 package main
 
 import (
-	"context"
 	"log"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/webhooks"
@@ -16,9 +14,9 @@ import (
 )
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := wiring.LambdaConfig()
 	if err != nil {
-		log.Fatalf("load AWS config: %v", err)
+		log.Fatal(err)
 	}
 	parts, err := wiring.Build(cfg)
 	if err != nil {

@@ -3,20 +3,18 @@
 package main
 
 import (
-	"context"
 	"log"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := wiring.LambdaConfig()
 	if err != nil {
-		log.Fatalf("load AWS config: %v", err)
+		log.Fatal(err)
 	}
 	parts, err := wiring.Build(cfg)
 	if err != nil {

@@ -110,7 +110,8 @@ func TestWalkthrough(t *testing.T) {
 		st.meter.Reset()
 		res := st.mustDo(method, path, tok, body, status, out)
 		if key := routeKey(method, path); status < 300 && costs[key] == "" {
-			costs[key] = formatCounts(st.meter.Counts())
+			u := st.meter.Usage()
+			costs[key] = fmt.Sprintf("%s | %d | %.1f | %d | %.1f", formatCounts(st.meter.Counts()), u.ItemsRead, u.ReadUnits, u.ItemsWritten, u.WriteUnits)
 		}
 		api.check(method, path, body, res)
 	}
@@ -269,6 +270,7 @@ func TestWalkthrough(t *testing.T) {
 	}
 	var table strings.Builder
 	table.WriteString("DynamoDB requests per route (first successful call in the walk-through):\n")
+	table.WriteString("| route | requests | items read | RCU | items written | WCU |\n")
 	for _, r := range httpapi.Routes {
 		fmt.Fprintf(&table, "| %-55s | %s |\n", "`"+r.Key()+"`", costs[r.Key()])
 	}

@@ -15,10 +15,18 @@ import (
 type Meter struct {
 	mu     sync.Mutex
 	counts map[string]int
+	usage  Usage
 }
 
 // NewMeter returns an empty meter.
 func NewMeter() *Meter { return &Meter{counts: map[string]int{}} }
+
+// Usage answers the estimated items and capacity units of the calls so far.
+func (m *Meter) Usage() Usage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.usage
+}
 
 // Option installs the meter on a DynamoDB client.
 func (m *Meter) Option() func(*dynamodb.Options) {
@@ -26,10 +34,16 @@ func (m *Meter) Option() func(*dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, func(stack *smithymiddleware.Stack) error {
 			return stack.Initialize.Add(smithymiddleware.InitializeMiddlewareFunc("switchboard-meter",
 				func(ctx context.Context, in smithymiddleware.InitializeInput, next smithymiddleware.InitializeHandler) (smithymiddleware.InitializeOutput, smithymiddleware.Metadata, error) {
+					out, md, err := next.HandleInitialize(ctx, in)
+					u := Usage{}
+					if err == nil {
+						u = usageOf(in.Parameters, out.Result)
+					}
 					m.mu.Lock()
 					m.counts[middleware.GetOperationName(ctx)]++
+					m.usage.add(u)
 					m.mu.Unlock()
-					return next.HandleInitialize(ctx, in)
+					return out, md, err
 				}), smithymiddleware.After)
 		})
 	}
@@ -38,7 +52,7 @@ func (m *Meter) Option() func(*dynamodb.Options) {
 // Reset forgets every count.
 func (m *Meter) Reset() {
 	m.mu.Lock()
-	m.counts = map[string]int{}
+	m.counts, m.usage = map[string]int{}, Usage{}
 	m.mu.Unlock()
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -97,6 +98,19 @@ func pad32(n *big.Int) []byte {
 	out := make([]byte, 32)
 	n.FillBytes(out)
 	return out
+}
+
+// DERToJOSE converts an ASN.1 DER ECDSA signature to JOSE's 64-byte r ‖ s.
+func DERToJOSE(der []byte) ([]byte, error) {
+	var sig struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(der, &sig)
+	if err != nil || len(rest) > 0 || sig.R == nil || sig.S == nil {
+		return nil, fmt.Errorf("kms answered a signature that is not DER ECDSA")
+	}
+	if sig.R.BitLen() > 256 || sig.S.BitLen() > 256 || sig.R.Sign() <= 0 || sig.S.Sign() <= 0 {
+		return nil, fmt.Errorf("kms answered a signature outside P-256")
+	}
+	return joseSignature(sig.R, sig.S), nil
 }
 
 // joseSignature converts r and s to the fixed 64-byte JOSE form.

@@ -22,6 +22,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/switchboard/switchboard/internal/kmssign"
 	"github.com/switchboard/switchboard/internal/token"
 )
 
@@ -124,7 +125,7 @@ func TestKMSSigner(t *testing.T) {
 	defer srv.Close()
 	client := kms.NewFromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 		func(o *kms.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	signer, err := token.NewKMSSigner(client, []string{"arn:aws:kms:eu-west-1:111122223333:key/new", "arn:aws:kms:eu-west-1:111122223333:key/old"})
+	signer, err := kmssign.New(client, []string{"arn:aws:kms:eu-west-1:111122223333:key/new", "arn:aws:kms:eu-west-1:111122223333:key/old"})
 	if err != nil {
 		t.Fatal(err)
 	}

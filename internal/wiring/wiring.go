@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
@@ -50,6 +51,25 @@ func Require(names ...string) (Env, error) {
 		return nil, fmt.Errorf("missing environment variables %v", missing)
 	}
 	return env, nil
+}
+
+// LambdaConfig is the AWS configuration inside Lambda: the region and the
+// execution role's credentials the runtime puts in the environment. It is
+// what config.LoadDefaultConfig would find first in Lambda, without linking
+// the SSO, STS and IMDS clients that chain also carries — about a third of
+// each function's size and part of its cold start. Like the default chain's
+// environment provider, it reads the credentials once: Lambda replaces the
+// environment before they expire.
+func LambdaConfig() (aws.Config, error) {
+	env, err := Require("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+	if err != nil {
+		return aws.Config{}, err
+	}
+	return aws.Config{
+		Region: env["AWS_REGION"],
+		Credentials: credentials.NewStaticCredentialsProvider(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"],
+			os.Getenv("AWS_SESSION_TOKEN")),
+	}, nil
 }
 
 // Logger is the functions' logger: JSON lines on stderr, shipped by Lambda to

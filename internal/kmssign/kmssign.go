@@ -1,31 +1,34 @@
-package token
+// Package kmssign signs switch tokens with an asymmetric AWS KMS key: the
+// production token.Signer. It is apart from package token so that functions
+// that only read keys do not link the KMS client.
+package kmssign
 
 import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/x509"
-	"encoding/asn1"
 	"fmt"
-	"math/big"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/switchboard/switchboard/internal/token"
 )
 
-// KMSAPI is the part of the KMS client the signer calls.
-type KMSAPI interface {
+// API is the part of the KMS client the signer calls.
+type API interface {
 	Sign(context.Context, *kms.SignInput, ...func(*kms.Options)) (*kms.SignOutput, error)
 	GetPublicKey(context.Context, *kms.GetPublicKeyInput, ...func(*kms.Options)) (*kms.GetPublicKeyOutput, error)
 }
 
-// KMSSigner signs with an asymmetric ECC_NIST_P256 KMS key; the private key
+// Signer signs with an asymmetric ECC_NIST_P256 KMS key; the private key
 // never leaves KMS. Keys lists the key ids (or ARNs) to publish, the signing
 // key first: during a rollover the old key follows it until its tokens expire.
-type KMSSigner struct {
-	api  KMSAPI
+type Signer struct {
+	api  API
 	keys []string
 	ttl  time.Duration
 
@@ -34,44 +37,33 @@ type KMSSigner struct {
 	fetched time.Time
 }
 
-// NewKMSSigner returns a signer over keys (the first signs); public keys are
+// New returns a signer over keys (the first signs); public keys are
 // cached for an hour.
-func NewKMSSigner(api KMSAPI, keys []string) (*KMSSigner, error) {
+func New(api API, keys []string) (*Signer, error) {
 	if len(keys) == 0 || keys[0] == "" {
 		return nil, fmt.Errorf("no KMS signing key")
 	}
-	return &KMSSigner{api: api, keys: keys, ttl: time.Hour}, nil
+	return &Signer{api: api, keys: keys, ttl: time.Hour}, nil
 }
 
-// KeyID implements Signer.
-func (s *KMSSigner) KeyID() string { return s.keys[0] }
+var _ token.Signer = (*Signer)(nil)
 
-// SignDigest implements Signer: KMS answers a DER ECDSA signature, which JOSE
+// KeyID implements token.Signer.
+func (s *Signer) KeyID() string { return s.keys[0] }
+
+// SignDigest implements token.Signer: KMS answers a DER ECDSA signature, which JOSE
 // wants as the fixed-size r ‖ s.
-func (s *KMSSigner) SignDigest(ctx context.Context, digest []byte) ([]byte, error) {
+func (s *Signer) SignDigest(ctx context.Context, digest []byte) ([]byte, error) {
 	out, err := s.api.Sign(ctx, &kms.SignInput{KeyId: aws.String(s.keys[0]), Message: digest,
 		MessageType: kmstypes.MessageTypeDigest, SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256})
 	if err != nil {
 		return nil, fmt.Errorf("kms sign: %w", err)
 	}
-	return DERToJOSE(out.Signature)
+	return token.DERToJOSE(out.Signature)
 }
 
-// DERToJOSE converts an ASN.1 DER ECDSA signature to JOSE's 64-byte r ‖ s.
-func DERToJOSE(der []byte) ([]byte, error) {
-	var sig struct{ R, S *big.Int }
-	rest, err := asn1.Unmarshal(der, &sig)
-	if err != nil || len(rest) > 0 || sig.R == nil || sig.S == nil {
-		return nil, fmt.Errorf("kms answered a signature that is not DER ECDSA")
-	}
-	if sig.R.BitLen() > 256 || sig.S.BitLen() > 256 || sig.R.Sign() <= 0 || sig.S.Sign() <= 0 {
-		return nil, fmt.Errorf("kms answered a signature outside P-256")
-	}
-	return joseSignature(sig.R, sig.S), nil
-}
-
-// PublicKeys implements Signer, from GetPublicKey, cached.
-func (s *KMSSigner) PublicKeys(ctx context.Context) (map[string]*ecdsa.PublicKey, error) {
+// PublicKeys implements token.Signer, from GetPublicKey, cached.
+func (s *Signer) PublicKeys(ctx context.Context) (map[string]*ecdsa.PublicKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cached != nil && time.Since(s.fetched) < s.ttl {
