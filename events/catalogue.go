@@ -37,6 +37,15 @@ const (
 	DetailTypeTenantSwitched         DetailType = "TenantSwitched"
 	DetailTypeSwitchSessionsRevoked  DetailType = "SwitchSessionsRevoked"
 	DetailTypeAccessDenied           DetailType = "AccessDenied"
+
+	DetailTypeOrganizationCreated         DetailType = "OrganizationCreated"
+	DetailTypeOrganizationTenantAdded     DetailType = "OrganizationTenantAdded"
+	DetailTypeOrganizationJoinRequested   DetailType = "OrganizationJoinRequested"
+	DetailTypeOrganizationJoined          DetailType = "OrganizationJoined"
+	DetailTypeOrganizationLeft            DetailType = "OrganizationLeft"
+	DetailTypeOrganizationOwnerAdded      DetailType = "OrganizationOwnerAdded"
+	DetailTypeCrossTenantAccessConfigured DetailType = "CrossTenantAccessConfigured"
+	DetailTypeCrossTenantAccessRemoved    DetailType = "CrossTenantAccessRemoved"
 )
 
 // Actor is who caused an event: a user and its home tenant. Scheduled work
@@ -250,6 +259,86 @@ type AccessDenied struct {
 	Reason       string `json:"reason"`
 }
 
+// Organization as events describe a multi-tenant organisation.
+type Organization struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Owners []string `json:"owners"`
+}
+
+// OrganizationCreated: a tenant created an organisation and owns it.
+type OrganizationCreated struct {
+	Meta
+	Organization Organization `json:"organization"`
+}
+
+// OrganizationTenantAdded: an owner added a tenant; it joins by itself.
+type OrganizationTenantAdded struct {
+	Meta
+	Organization Organization `json:"organization"`
+	TenantID     string       `json:"tenantId"`
+}
+
+// OrganizationJoinRequested: the added tenant asked to join with an owner's
+// tenant id; the join completes asynchronously.
+type OrganizationJoinRequested struct {
+	Meta
+	Organization Organization `json:"organization"`
+	TenantID     string       `json:"tenantId"`
+	OwnerTenant  string       `json:"ownerTenantId"`
+}
+
+// OrganizationJoined: the tenant is a member.
+type OrganizationJoined struct {
+	Meta
+	Organization Organization `json:"organization"`
+	TenantID     string       `json:"tenantId"`
+	OwnerTenant  string       `json:"ownerTenantId"`
+}
+
+// OrganizationLeft: the tenant left or was removed. Its cross-tenant access
+// settings stay until removed explicitly.
+type OrganizationLeft struct {
+	Meta
+	Organization Organization `json:"organization"`
+	TenantID     string       `json:"tenantId"`
+	Removed      bool         `json:"removedByOwner"`
+}
+
+// OrganizationOwnerAdded: a member became an owner.
+type OrganizationOwnerAdded struct {
+	Meta
+	Organization Organization `json:"organization"`
+	TenantID     string       `json:"tenantId"`
+}
+
+// CrossTenantAccessConfigured: a tenant's settings toward a partner tenant
+// were created (by a join) — what downstream directory sync reads.
+type CrossTenantAccessConfigured struct {
+	Meta
+	TenantID          string `json:"tenantId"`
+	PartnerTenant     string `json:"partnerTenantId"`
+	SyncConfiguration string `json:"syncConfiguration"`
+}
+
+// CrossTenantAccessRemoved: a tenant removed its settings toward a partner.
+type CrossTenantAccessRemoved struct {
+	Meta
+	TenantID      string `json:"tenantId"`
+	PartnerTenant string `json:"partnerTenantId"`
+}
+
+func (OrganizationCreated) DetailType() DetailType       { return DetailTypeOrganizationCreated }
+func (OrganizationTenantAdded) DetailType() DetailType   { return DetailTypeOrganizationTenantAdded }
+func (OrganizationJoinRequested) DetailType() DetailType { return DetailTypeOrganizationJoinRequested }
+func (OrganizationJoined) DetailType() DetailType        { return DetailTypeOrganizationJoined }
+func (OrganizationLeft) DetailType() DetailType          { return DetailTypeOrganizationLeft }
+func (OrganizationOwnerAdded) DetailType() DetailType    { return DetailTypeOrganizationOwnerAdded }
+func (CrossTenantAccessConfigured) DetailType() DetailType {
+	return DetailTypeCrossTenantAccessConfigured
+}
+func (CrossTenantAccessRemoved) DetailType() DetailType { return DetailTypeCrossTenantAccessRemoved }
+
 func (TenantCreated) DetailType() DetailType          { return DetailTypeTenantCreated }
 func (InvitationCreated) DetailType() DetailType      { return DetailTypeInvitationCreated }
 func (InvitationAccepted) DetailType() DetailType     { return DetailTypeInvitationAccepted }
@@ -278,5 +367,7 @@ func Payloads() []Payload {
 		RelationshipActivated{}, RelationshipTerminated{}, RelationshipExpired{}, RelationshipExtended{}, RelationshipExpiring{},
 		RoleAssigned{}, RoleAssignmentRemoved{}, CustomRoleSaved{}, WebhookDisabled{},
 		AssignmentActivated{}, TenantSwitched{}, SwitchSessionsRevoked{}, AccessDenied{},
+		OrganizationCreated{}, OrganizationTenantAdded{}, OrganizationJoinRequested{}, OrganizationJoined{},
+		OrganizationLeft{}, OrganizationOwnerAdded{}, CrossTenantAccessConfigured{}, CrossTenantAccessRemoved{},
 	}
 }

@@ -22,6 +22,8 @@ var SyncTypes = []DetailType{
 	DetailTypeInvitationAccepted, DetailTypeRelationshipActivated, DetailTypeRelationshipTerminated,
 	DetailTypeRelationshipExpired, DetailTypeRelationshipExtended, DetailTypeRelationshipExpiring,
 	DetailTypeRoleAssigned, DetailTypeRoleAssignmentRemoved, DetailTypeAssignmentActivated, DetailTypeSwitchSessionsRevoked,
+	DetailTypeOrganizationJoinRequested, DetailTypeOrganizationJoined, DetailTypeOrganizationLeft,
+	DetailTypeCrossTenantAccessConfigured, DetailTypeCrossTenantAccessRemoved,
 }
 
 // Rules is the routing table.

@@ -1,5 +1,6 @@
-// Command sync is the sync consumer Lambda: relationship and assignment events
-// go to the tenants' webhook subscriptions, signed.
+// Command sync is the sync consumer Lambda: relationship, assignment and
+// organisation events go to the tenants' webhook subscriptions, signed, and
+// organisation joins are completed and projected into cross-tenant access.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/projection"
 	"github.com/switchboard/switchboard/internal/webhooks"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
@@ -24,5 +26,5 @@ func main() {
 	}
 	d := webhooks.New(webhooks.Config{Store: parts.Store, Publisher: parts.Outbox, Now: time.Now, NewID: ids.New,
 		Operator: parts.Env[wiring.EnvOperator], Client: webhooks.Client(10*time.Second, false)})
-	lambda.Start(d.Handle)
+	lambda.Start(projection.New(parts.Service, d).Handle)
 }

@@ -32,11 +32,15 @@ var bodies = map[string]string{
 	"POST /check-access":                   `{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:tom","tenantId":"northwind"}}`,
 	"POST /tenants/{tenantId}/webhooks":    `{"url":"https://mallory.example/steal"}`,
 	"POST /switch":                         `{"tenantId":"contoso"}`,
+	"POST /organizations":                  `{"name":"Mallory Group"}`,
+	"POST /organizations/{id}/tenants":     `{"tenantId":"evilcorp"}`,
+	"POST /organizations/{id}/join":        `{"ownerTenantId":"contoso"}`,
+	"POST /organizations/{id}/owners":      `{"tenantId":"evilcorp"}`,
 }
 
 // ownTenant routes act on the caller's own tenant: an admin of an unrelated
 // tenant legitimately gets an answer, which must name nothing of anyone else.
-var ownTenant = map[string]bool{"POST /invitations": true, "GET /invitations": true, "GET /relationships": true}
+var ownTenant = map[string]bool{"POST /invitations": true, "GET /invitations": true, "GET /relationships": true, "POST /organizations": true}
 
 // answersEveryone are routes that answer any caller with only the caller's
 // own data (an empty list for a stranger) or public data.
@@ -51,8 +55,15 @@ func TestIsolation(t *testing.T) {
 	d := st.s.Demo
 	op := st.token("op", "platform")
 	st.mustDo("POST", "/tenants", op, `{"id":"evilcorp","name":"Evil Corp","domain":"evil.example","msp":true,"admins":["user:eve"]}`, 201, nil)
+	carl0 := st.token(d.CustomerAdmin, d.Customer)
+	// Contoso runs an organisation with fabrikam in it, and cross-tenant
+	// access toward fabrikam.
+	var org struct{ ID string }
+	st.mustDo("POST", "/organizations", carl0, `{"name":"Contoso Group"}`, 201, &org)
+	st.mustDo("POST", "/organizations/"+org.ID+"/tenants", carl0, `{"tenantId":"fabrikam"}`, 201, nil)
+	st.mustDo("POST", "/organizations/"+org.ID+"/join", st.token(d.ProspectAdmin, d.Prospect), `{"ownerTenantId":"contoso"}`, 202, nil)
 	var hook struct{ ID, Secret string }
-	st.mustDo("POST", "/tenants/contoso/webhooks", st.token(d.CustomerAdmin, d.Customer), `{"url":"https://psa.contoso.example/hooks"}`, 201, &hook)
+	st.mustDo("POST", "/tenants/contoso/webhooks", carl0, `{"url":"https://psa.contoso.example/hooks"}`, 201, &hook)
 
 	carl := st.token(d.CustomerAdmin, d.Customer)
 	nina := st.token(d.MSPAdmin, d.MSP)
@@ -122,7 +133,10 @@ func TestIsolation(t *testing.T) {
 	}
 	before := snapshot(t, st)
 	params := func(r httpapi.Route) string {
-		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID).Replace(r.Path)
+		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID, "{partnerTenantId}", "fabrikam").Replace(r.Path)
+		if strings.HasPrefix(r.Path, "/organizations/") {
+			return strings.Replace(p, "{id}", org.ID, 1)
+		}
 		if strings.HasPrefix(r.Path, "/invitations/") {
 			return strings.Replace(p, "{id}", d.PendingInvitationID, 1)
 		}
@@ -134,7 +148,7 @@ func TestIsolation(t *testing.T) {
 	cells, failures := 0, 0
 	for _, a := range actors {
 		for _, r := range httpapi.Routes {
-			if a.admin && ownTenant[r.Key()] || (a.name == "prospect customer admin" && strings.HasPrefix(r.Path, "/invitations")) {
+			if a.admin && ownTenant[r.Key()] || (a.name == "prospect customer admin" && (strings.HasPrefix(r.Path, "/invitations") || strings.HasPrefix(r.Path, "/organizations/"))) {
 				continue // the prospect may answer its own invitation; covered by the walk-through
 			}
 			cells++

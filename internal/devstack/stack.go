@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/period"
+	"github.com/switchboard/switchboard/internal/projection"
 	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -129,8 +130,10 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	consumerStore := store.New(db.Client(), TableName)
 	consumerOutbox := outbox.New(s.Bus.Client(), BusName, consumerStore, cfg.Log)
 	consumers[events.ConsumerAudit] = audit.New(consumerStore, audit.DefaultRetention).Handle
-	consumers[events.ConsumerSync] = webhooks.New(webhooks.Config{Store: consumerStore, Publisher: consumerOutbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
-		Client: webhooks.Client(5*time.Second, true)}).Handle
+	hooks := webhooks.New(webhooks.Config{Store: consumerStore, Publisher: consumerOutbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
+		Client: webhooks.Client(5*time.Second, true)})
+	consumerService := tenancy.New(tenancy.Config{Store: consumerStore, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: consumerOutbox})
+	consumers[events.ConsumerSync] = projection.New(consumerService, hooks).Handle
 	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
 	// One handler per function of the registry that serves routes, as the
 	// deployed stack has one Lambda each.

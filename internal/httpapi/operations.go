@@ -97,32 +97,40 @@ func durations(fields map[string]*string) (map[string]*time.Duration, error) {
 
 func (h *Handler) operations() map[string]operation {
 	return map[string]operation{
-		"POST /tenants":                                           h.createTenant,
-		"GET /tenants/{tenantId}":                                 h.getTenant,
-		"POST /invitations":                                       h.createInvitation,
-		"GET /invitations":                                        h.listInvitations,
-		"POST /invitations/{id}/accept":                           h.acceptInvitation,
-		"POST /invitations/{id}/decline":                          h.declineInvitation,
-		"DELETE /invitations/{id}":                                h.cancelInvitation,
-		"GET /relationships":                                      h.listRelationships,
-		"GET /relationships/{id}":                                 h.getRelationship,
-		"DELETE /relationships/{id}":                              h.terminateRelationship,
-		"POST /relationships/{id}/assignments":                    h.assignDelegated,
-		"GET /relationships/{id}/assignments":                     h.listRelationshipAssignments,
-		"DELETE /relationships/{id}/assignments/{assignmentId}":   h.removeDelegated,
-		"POST /tenants/{tenantId}/roles":                          h.saveRole,
-		"GET /tenants/{tenantId}/roles":                           h.listRoles,
-		"POST /tenants/{tenantId}/assignments":                    h.assignNative,
-		"DELETE /tenants/{tenantId}/assignments/{assignmentId}":   h.removeNative,
-		"POST /check-access":                                      h.checkAccess,
-		"GET /tenants/{tenantId}/audit":                           h.listAudit,
-		"POST /tenants/{tenantId}/webhooks":                       h.createWebhook,
-		"GET /tenants/{tenantId}/webhooks":                        h.listWebhooks,
-		"DELETE /tenants/{tenantId}/webhooks/{webhookId}":         h.deleteWebhook,
-		"GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries": h.listWebhookDeliveries,
-		"GET /switch/targets":                                     h.switchTargets,
-		"POST /switch":                                            h.switchTenant,
-		"GET /.well-known/jwks.json":                              h.jwks,
+		"POST /tenants":                                                    h.createTenant,
+		"GET /tenants/{tenantId}":                                          h.getTenant,
+		"POST /invitations":                                                h.createInvitation,
+		"GET /invitations":                                                 h.listInvitations,
+		"POST /invitations/{id}/accept":                                    h.acceptInvitation,
+		"POST /invitations/{id}/decline":                                   h.declineInvitation,
+		"DELETE /invitations/{id}":                                         h.cancelInvitation,
+		"GET /relationships":                                               h.listRelationships,
+		"GET /relationships/{id}":                                          h.getRelationship,
+		"DELETE /relationships/{id}":                                       h.terminateRelationship,
+		"POST /relationships/{id}/assignments":                             h.assignDelegated,
+		"GET /relationships/{id}/assignments":                              h.listRelationshipAssignments,
+		"DELETE /relationships/{id}/assignments/{assignmentId}":            h.removeDelegated,
+		"POST /tenants/{tenantId}/roles":                                   h.saveRole,
+		"GET /tenants/{tenantId}/roles":                                    h.listRoles,
+		"POST /tenants/{tenantId}/assignments":                             h.assignNative,
+		"DELETE /tenants/{tenantId}/assignments/{assignmentId}":            h.removeNative,
+		"POST /check-access":                                               h.checkAccess,
+		"GET /tenants/{tenantId}/audit":                                    h.listAudit,
+		"POST /tenants/{tenantId}/webhooks":                                h.createWebhook,
+		"GET /tenants/{tenantId}/webhooks":                                 h.listWebhooks,
+		"DELETE /tenants/{tenantId}/webhooks/{webhookId}":                  h.deleteWebhook,
+		"GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries":          h.listWebhookDeliveries,
+		"GET /switch/targets":                                              h.switchTargets,
+		"POST /switch":                                                     h.switchTenant,
+		"GET /.well-known/jwks.json":                                       h.jwks,
+		"POST /organizations":                                              h.createOrganization,
+		"GET /organizations/{id}":                                          h.getOrganization,
+		"POST /organizations/{id}/tenants":                                 h.addOrganizationTenant,
+		"POST /organizations/{id}/join":                                    h.joinOrganization,
+		"DELETE /organizations/{id}/tenants/{tenantId}":                    h.removeOrganizationTenant,
+		"POST /organizations/{id}/owners":                                  h.addOrganizationOwner,
+		"GET /tenants/{tenantId}/cross-tenant-access":                      h.listCrossTenantAccess,
+		"DELETE /tenants/{tenantId}/cross-tenant-access/{partnerTenantId}": h.removeCrossTenantAccess,
 	}
 }
 
@@ -367,6 +375,77 @@ func (h *Handler) jwks(ctx context.Context, r request) (int, any, error) {
 	}
 	set, err := h.keys.JWKS(ctx)
 	return http.StatusOK, set, err
+}
+
+type organizationBody struct {
+	Name     string                        `json:"name"`
+	Template *tenancy.OrganizationTemplate `json:"template"`
+}
+
+type tenantIDBody struct {
+	TenantID string `json:"tenantId"`
+}
+
+type joinBody struct {
+	OwnerTenantID string `json:"ownerTenantId"`
+}
+
+func (h *Handler) createOrganization(ctx context.Context, r request) (int, any, error) {
+	var b organizationBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	org, err := h.svc.CreateOrganization(ctx, r.caller, tenancy.NewOrganization{Name: b.Name, Template: b.Template})
+	return http.StatusCreated, org, err
+}
+
+func (h *Handler) getOrganization(ctx context.Context, r request) (int, any, error) {
+	org, err := h.svc.GetOrganization(ctx, r.caller, r.path["id"])
+	return http.StatusOK, org, err
+}
+
+func (h *Handler) addOrganizationTenant(ctx context.Context, r request) (int, any, error) {
+	var b tenantIDBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	m, err := h.svc.AddTenant(ctx, r.caller, r.path["id"], b.TenantID)
+	return http.StatusCreated, m, err
+}
+
+// joinOrganization answers 202: the join completes through the event bus.
+func (h *Handler) joinOrganization(ctx context.Context, r request) (int, any, error) {
+	var b joinBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	m, err := h.svc.Join(ctx, r.caller, r.path["id"], b.OwnerTenantID)
+	return http.StatusAccepted, m, err
+}
+
+func (h *Handler) removeOrganizationTenant(ctx context.Context, r request) (int, any, error) {
+	return http.StatusNoContent, nil, h.svc.RemoveTenant(ctx, r.caller, r.path["id"], r.path["tenantId"])
+}
+
+func (h *Handler) addOrganizationOwner(ctx context.Context, r request) (int, any, error) {
+	var b tenantIDBody
+	if err := decode(r.body, &b, false); err != nil {
+		return 0, nil, err
+	}
+	org, err := h.svc.AddOwner(ctx, r.caller, r.path["id"], b.TenantID)
+	return http.StatusOK, org, err
+}
+
+func (h *Handler) listCrossTenantAccess(ctx context.Context, r request) (int, any, error) {
+	xs, err := h.svc.ListCrossTenantAccess(ctx, r.caller, r.path["tenantId"])
+	if xs == nil {
+		xs = []tenancy.CrossTenantAccess{}
+	}
+	return http.StatusOK, tenancy.List[tenancy.CrossTenantAccess]{Items: xs}, err
+}
+
+func (h *Handler) removeCrossTenantAccess(ctx context.Context, r request) (int, any, error) {
+	return http.StatusNoContent, nil, h.svc.RemoveCrossTenantAccess(ctx, r.caller, r.path["tenantId"], r.path["partnerTenantId"])
 }
 
 func (c checkBody) domain() tenancy.Check {

@@ -9,15 +9,16 @@ import "strings"
 // Function names: one Lambda each. The route table says which routes each
 // serves; the local stack and the CDK stack both read it.
 const (
-	FunctionTenants     = "tenants"
-	FunctionInvite      = "invite"
-	FunctionAccept      = "accept"
-	FunctionAssignRole  = "assign-role"
-	FunctionOffboard    = "offboard"
-	FunctionCheckAccess = "check-access"
-	FunctionQuery       = "query"
-	FunctionWebhooks    = "webhooks"
-	FunctionSwitch      = "switch"
+	FunctionTenants       = "tenants"
+	FunctionInvite        = "invite"
+	FunctionAccept        = "accept"
+	FunctionAssignRole    = "assign-role"
+	FunctionOffboard      = "offboard"
+	FunctionCheckAccess   = "check-access"
+	FunctionQuery         = "query"
+	FunctionWebhooks      = "webhooks"
+	FunctionSwitch        = "switch"
+	FunctionOrganizations = "organizations"
 )
 
 // Route is one HTTP route of the API.
@@ -60,6 +61,14 @@ var Routes = []Route{
 	{Method: "GET", Path: "/switch/targets", Function: FunctionSwitch},
 	{Method: "POST", Path: "/switch", Function: FunctionSwitch},
 	{Method: "GET", Path: "/.well-known/jwks.json", Function: FunctionSwitch, Public: true},
+	{Method: "POST", Path: "/organizations", Function: FunctionOrganizations},
+	{Method: "GET", Path: "/organizations/{id}", Function: FunctionQuery},
+	{Method: "POST", Path: "/organizations/{id}/tenants", Function: FunctionOrganizations},
+	{Method: "POST", Path: "/organizations/{id}/join", Function: FunctionOrganizations},
+	{Method: "DELETE", Path: "/organizations/{id}/tenants/{tenantId}", Function: FunctionOrganizations},
+	{Method: "POST", Path: "/organizations/{id}/owners", Function: FunctionOrganizations},
+	{Method: "GET", Path: "/tenants/{tenantId}/cross-tenant-access", Function: FunctionQuery},
+	{Method: "DELETE", Path: "/tenants/{tenantId}/cross-tenant-access/{partnerTenantId}", Function: FunctionOrganizations},
 }
 
 // Match finds the route for a request path, with its path parameters, as API

@@ -71,6 +71,7 @@ var Functions = []Function{
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: "audit", Package: "./functions/audit", Table: TableReadWrite, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
 	{Name: "cleanup", Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},

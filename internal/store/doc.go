@@ -37,6 +37,12 @@
 //	| switch: session + activations + events    | table | ConditionCheck relationships active, assignments exist | TransactWriteItems         |
 //	| live switch sessions of a relationship    | table | PK = SESSIONS#rel, SK > now                          | Query (consistent)           |
 //	| a partner's switch targets, by customer   | GSI4  | GSI4PK = TARGETS#home (a page ends on a customer)    | Query (one per page)         |
+//	| claim an Idempotency-Key / replay answer  | table | not-exists IDEMP#<hash(caller, route, key)>          | PutItem (conditional), GetItem |
+//	| organisation with its members             | table | PK = ORG#id                                          | Query (consistent)           |
+//	| create organisation + owner member        | table | not-exists ORG#id/ORG and ORG#id/MEMBER#tenant       | TransactWriteItems           |
+//	| membership change                         | table | organisation Version = read version + member puts/deletes | TransactWriteItems      |
+//	| a tenant's cross-tenant access settings   | table | PK = XTA#tenant                                      | Query                        |
+//	| save / remove cross-tenant access         | table | not-exists / exists XTA#tenant / PARTNER#partner     | TransactWriteItems           |
 //
 // Items
 //
@@ -54,6 +60,10 @@
 //	| webhook         | WEBHOOK#tenant    | SUB#id        |                               |                               |
 //	| delivery        | DELIVERY#webhook  | TRY#time#event#n, DONE#event  |               |                               |
 //	| switch session  | SESSIONS#rel      | exp#jti       | (ttl = exp)                   |                               |
+//	| idempotency     | IDEMP#hash        | IDEMP         | (ttl = 24 h)                  |                               |
+//	| organisation    | ORG#id            | ORG           |                               |                               |
+//	| member          | ORG#id            | MEMBER#tenant |                               |                               |
+//	| cross-tenant access | XTA#tenant    | PARTNER#partner |                             |                               |
 //
 // GSI3 (schedule): pending invitations (DUE#INV#<shard> / expiresAt#id),
 // relationships (DUE#REL#<shard> / next review#id: a notice, the end, or at

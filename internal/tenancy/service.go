@@ -62,6 +62,7 @@ type Store interface {
 	DueRelationships(ctx context.Context, now time.Time, limit int) ([]Relationship, error)
 	ListAudit(ctx context.Context, tenant string, f AuditFilter, page Page) (List[AuditRecord], error)
 	webhookStore
+	organizationStore
 
 	// CommitSwitch writes a switch session, the assignments it activated and
 	// its events, while the relationships it uses are active and the

@@ -1,0 +1,57 @@
+// Package projection is the sync consumer: it carries relationship and
+// assignment events to downstream systems (webhooks) and keeps the
+// projections events imply — completing organisation joins and setting up
+// the cross-tenant access a join creates.
+package projection
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard/switchboard/events"
+)
+
+// Organizations is what the projections need of the tenancy rules.
+type Organizations interface {
+	CompleteJoin(ctx context.Context, ev events.OrganizationJoinRequested) error
+	ConfigureCrossTenantAccess(ctx context.Context, ev events.OrganizationJoined) error
+}
+
+// Downstream delivers an event to subscribers.
+type Downstream interface {
+	Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent) error
+}
+
+// Consumer is the sync consumer.
+type Consumer struct {
+	orgs Organizations
+	out  Downstream
+}
+
+// New returns a consumer.
+func New(orgs Organizations, out Downstream) *Consumer { return &Consumer{orgs: orgs, out: out} }
+
+// Handle projects, then delivers. Both steps are idempotent, so an error
+// (which makes the bus retry) repeats nothing that already happened.
+func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	var err error
+	switch events.DetailType(ev.DetailType) {
+	case events.DetailTypeOrganizationJoinRequested:
+		var p events.OrganizationJoinRequested
+		if err = json.Unmarshal(ev.Detail, &p); err == nil {
+			err = c.orgs.CompleteJoin(ctx, p)
+		}
+	case events.DetailTypeOrganizationJoined:
+		var p events.OrganizationJoined
+		if err = json.Unmarshal(ev.Detail, &p); err == nil {
+			err = c.orgs.ConfigureCrossTenantAccess(ctx, p)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("project %s %s: %w", ev.DetailType, ev.ID, err)
+	}
+	return c.out.Handle(ctx, ev)
+}
