@@ -150,7 +150,23 @@ func Decide(p *Partition, s Subject, perm Permission, resource string, now time.
 	if p.Native() {
 		return decide(p, s, perm, resource, now, false)
 	}
-	active, expired := 0, false
+	denial, mfaBlocked := gate(p, s, now)
+	switch {
+	case denial != "":
+		return deny(denial)
+	case !perm.Delegable:
+		return deny(ReasonNotDelegable)
+	case mfaBlocked:
+		return deny(ReasonMFARequired)
+	}
+	return decide(p, s, perm, resource, now, true)
+}
+
+// gate judges the relationships alone: the denial when none of a granting
+// kind is active now (expired before terminated before none at all), and
+// whether every active one requires MFA the subject lacks.
+func gate(p *Partition, s Subject, now time.Time) (Reason, bool) {
+	active, blocked, expired := 0, 0, false
 	for i := range p.Links {
 		l := &p.Links[i]
 		if !l.Grants {
@@ -159,35 +175,22 @@ func Decide(p *Partition, s Subject, perm Permission, resource string, now time.
 		switch linkState(l, now) {
 		case LinkActive:
 			active++
+			if l.RequireMFA && !s.MFA {
+				blocked++
+			}
 		case LinkExpired:
 			expired = true
 		}
 	}
 	switch {
 	case active > 0:
+		return "", blocked == active
 	case expired:
-		return deny(ReasonRelationshipExpired)
+		return ReasonRelationshipExpired, false
 	case hasGrantingLink(p):
-		return deny(ReasonRelationshipTerminated)
-	default:
-		return deny(ReasonNoRelationship)
+		return ReasonRelationshipTerminated, false
 	}
-	if !perm.Delegable {
-		return deny(ReasonNotDelegable)
-	}
-	if !s.MFA {
-		blocked := 0
-		for i := range p.Links {
-			l := &p.Links[i]
-			if l.Grants && l.RequireMFA && linkState(l, now) == LinkActive {
-				blocked++
-			}
-		}
-		if blocked == active {
-			return deny(ReasonMFARequired)
-		}
-	}
-	return decide(p, s, perm, resource, now, true)
+	return ReasonNoRelationship, false
 }
 
 func decide(p *Partition, s Subject, perm Permission, resource string, now time.Time, delegated bool) Decision {

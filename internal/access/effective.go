@@ -33,30 +33,9 @@ func Evaluate(p *Partition, s Subject, c *Catalogue, now time.Time) (Effective, 
 	if p.Native() {
 		return e, ReasonNoRelationship
 	}
-	active, expired, blocked := 0, false, 0
-	for i := range p.Links {
-		l := &p.Links[i]
-		if !l.Grants {
-			continue
-		}
-		switch linkState(l, now) {
-		case LinkActive:
-			active++
-			if l.RequireMFA && !s.MFA {
-				blocked++
-			}
-		case LinkExpired:
-			expired = true
-		}
-	}
-	switch {
-	case active == 0 && expired:
-		return e, ReasonRelationshipExpired
-	case active == 0 && hasGrantingLink(p):
-		return e, ReasonRelationshipTerminated
-	case active == 0:
-		return e, ReasonNoRelationship
-	case blocked == active:
+	if denial, mfaBlocked := gate(p, s, now); denial != "" {
+		return e, denial
+	} else if mfaBlocked {
 		return e, ReasonMFARequired
 	}
 	delegable, scopeable := c.Delegable(), c.scopeable()

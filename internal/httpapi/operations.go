@@ -220,17 +220,18 @@ func (h *Handler) terminateRelationship(ctx context.Context, r request) (int, an
 	return http.StatusNoContent, nil, err
 }
 
-func (b assignmentBody) domain() (tenancy.NewAssignment, error) {
+// decodeAssignment reads an assignment body, native or delegated.
+func decodeAssignment(body []byte) (tenancy.NewAssignment, error) {
+	var b assignmentBody
+	if err := decode(body, &b, false); err != nil {
+		return tenancy.NewAssignment{}, err
+	}
 	d, err := durations(map[string]*string{"maxActivation": b.MaxActivation})
 	return tenancy.NewAssignment{Principal: b.Principal, Roles: b.Roles, Permissions: b.Permissions, Scope: b.Scope, Eligible: b.Eligible, MaxActivation: d["maxActivation"]}, err
 }
 
 func (h *Handler) assignDelegated(ctx context.Context, r request) (int, any, error) {
-	var b assignmentBody
-	if err := decode(r.body, &b, false); err != nil {
-		return 0, nil, err
-	}
-	in, err := b.domain()
+	in, err := decodeAssignment(r.body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -270,11 +271,7 @@ func (h *Handler) listRoles(ctx context.Context, r request) (int, any, error) {
 }
 
 func (h *Handler) assignNative(ctx context.Context, r request) (int, any, error) {
-	var b assignmentBody
-	if err := decode(r.body, &b, false); err != nil {
-		return 0, nil, err
-	}
-	in, err := b.domain()
+	in, err := decodeAssignment(r.body)
 	if err != nil {
 		return 0, nil, err
 	}

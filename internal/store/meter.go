@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -13,9 +14,18 @@ import (
 // middleware stack, so it counts every API call the code makes (a call the
 // SDK retries counts once).
 type Meter struct {
-	mu     sync.Mutex
-	counts map[string]int
-	usage  Usage
+	mu      sync.Mutex
+	counts  map[string]int
+	usage   Usage
+	elapsed time.Duration
+}
+
+// Elapsed answers the time spent in DynamoDB calls (wall clock, summed over
+// concurrent calls).
+func (m *Meter) Elapsed() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.elapsed
 }
 
 // NewMeter returns an empty meter.
@@ -34,7 +44,9 @@ func (m *Meter) Option() func(*dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, func(stack *smithymiddleware.Stack) error {
 			return stack.Initialize.Add(smithymiddleware.InitializeMiddlewareFunc("switchboard-meter",
 				func(ctx context.Context, in smithymiddleware.InitializeInput, next smithymiddleware.InitializeHandler) (smithymiddleware.InitializeOutput, smithymiddleware.Metadata, error) {
+					start := time.Now()
 					out, md, err := next.HandleInitialize(ctx, in)
+					took := time.Since(start)
 					u := Usage{}
 					if err == nil {
 						u = usageOf(in.Parameters, out.Result)
@@ -42,6 +54,7 @@ func (m *Meter) Option() func(*dynamodb.Options) {
 					m.mu.Lock()
 					m.counts[middleware.GetOperationName(ctx)]++
 					m.usage.add(u)
+					m.elapsed += took
 					m.mu.Unlock()
 					return out, md, err
 				}), smithymiddleware.After)
@@ -52,7 +65,7 @@ func (m *Meter) Option() func(*dynamodb.Options) {
 // Reset forgets every count.
 func (m *Meter) Reset() {
 	m.mu.Lock()
-	m.counts, m.usage = map[string]int{}, Usage{}
+	m.counts, m.usage, m.elapsed = map[string]int{}, Usage{}, 0
 	m.mu.Unlock()
 }
 

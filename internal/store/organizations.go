@@ -144,20 +144,8 @@ func (s *Store) SaveCrossTenantAccess(ctx context.Context, settings []tenancy.Cr
 
 // ListCrossTenantAccess implements tenancy.Store: every page.
 func (s *Store) ListCrossTenantAccess(ctx context.Context, tenant string) ([]tenancy.CrossTenantAccess, error) {
-	var out []tenancy.CrossTenantAccess
-	page := tenancy.Page{Limit: maxLimit}
-	for {
-		l, err := list[crossAccessItem, tenancy.CrossTenantAccess](ctx, s, query{pkAttr: AttrPK, pk: crossAccessPK(tenant)}, page,
-			func(it crossAccessItem) tenancy.CrossTenantAccess { return it.CrossTenantAccess })
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
-	}
+	return listAll[crossAccessItem, tenancy.CrossTenantAccess](ctx, s, query{pkAttr: AttrPK, pk: crossAccessPK(tenant)},
+		func(it crossAccessItem) tenancy.CrossTenantAccess { return it.CrossTenantAccess })
 }
 
 // DeleteCrossTenantAccess implements tenancy.Store; ErrNotFound when there

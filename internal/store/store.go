@@ -520,20 +520,8 @@ func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []event
 
 // ListRoles implements tenancy.Store.
 func (s *Store) ListRoles(ctx context.Context, tenant, definedBy string) ([]tenancy.CustomRole, error) {
-	var out []tenancy.CustomRole
-	page := tenancy.Page{Limit: maxLimit}
-	for {
-		l, err := list[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole}, page,
-			func(it roleItem) tenancy.CustomRole { return it.CustomRole })
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
-	}
+	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole},
+		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
 }
 
 // LoadPartition implements tenancy.Store: one consistent Query (more only if
@@ -669,6 +657,23 @@ func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Pag
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 		in.Limit = aws.Int32(int32(limit - len(res.Items)))
+	}
+}
+
+// listAll reads every page of a list.
+func listAll[I any, T any](ctx context.Context, s *Store, q query, conv func(I) T) ([]T, error) {
+	var out []T
+	page := tenancy.Page{Limit: maxLimit}
+	for {
+		l, err := list[I, T](ctx, s, q, page, conv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l.Items...)
+		if l.NextCursor == "" {
+			return out, nil
+		}
+		page.Cursor = l.NextCursor
 	}
 }
 

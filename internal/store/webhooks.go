@@ -51,11 +51,10 @@ func (s *Store) UpdateWebhook(ctx context.Context, w tenancy.Webhook, msgs []eve
 	return s.commitPut(ctx, newWebhookItem(w), condVersion, prevVersion(w.Version), msgs)
 }
 
-// ListWebhooks implements tenancy.Store.
+// ListWebhooks implements tenancy.Store: every page.
 func (s *Store) ListWebhooks(ctx context.Context, tenant string) ([]tenancy.Webhook, error) {
-	l, err := list[webhookItem, tenancy.Webhook](ctx, s, query{pkAttr: AttrPK, pk: webhookPK(tenant), skPrefix: "SUB#"}, tenancy.Page{Limit: maxLimit},
+	return listAll[webhookItem, tenancy.Webhook](ctx, s, query{pkAttr: AttrPK, pk: webhookPK(tenant), skPrefix: "SUB#"},
 		func(it webhookItem) tenancy.Webhook { return it.Webhook })
-	return l.Items, err
 }
 
 // DeleteWebhook implements tenancy.Store.

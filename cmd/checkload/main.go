@@ -1,0 +1,289 @@
+// Command checkload measures check-access end to end on the local stack over
+// loopback HTTP, on a dataset it generates (or reads) as JSONL: it loads the
+// dataset through the service, verifies every check against the decision the
+// dataset expects before timing counts, then runs closed loops (1, 8, 32
+// clients) and open loops at fixed rates, and splits the time between HTTP,
+// the store and the decision.
+//
+//	go run ./cmd/checkload -tenants 20 -relationships 40 -assignments 200 -checks 500 -duration 5s
+//
+// Sizes default small: minidyn scans the whole table on every query, so
+// loading grows quadratically with the dataset (see docs/performance.md).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/switchboard/switchboard/internal/devstack"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+func main() {
+	var sz Sizes
+	flag.IntVar(&sz.Tenants, "tenants", 20, "tenants to generate (a tenth are MSPs)")
+	flag.IntVar(&sz.Relationships, "relationships", 40, "relationships to generate")
+	flag.IntVar(&sz.Assignments, "assignments", 200, "assignments to generate")
+	flag.IntVar(&sz.Checks, "checks", 500, "checks (with expected decisions) to generate")
+	dataset := flag.String("dataset", "", "read this JSONL dataset instead of generating; with -write, write the generated one there")
+	write := flag.Bool("write", false, "write the generated dataset to -dataset and exit")
+	clients := flag.String("clients", "1,8,32", "closed-loop client counts")
+	rates := flag.String("rates", "10,25", "open-loop rates (checks/s)")
+	duration := flag.Duration("duration", 5*time.Second, "time per loop")
+	flag.Parse()
+	if err := run(sz, *dataset, *write, ints(*clients), ints(*rates), *duration); err != nil {
+		fmt.Fprintln(os.Stderr, "checkload:", err)
+		os.Exit(1)
+	}
+}
+
+func ints(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+type check struct {
+	token, body string
+	allowed     bool
+}
+
+func run(sz Sizes, dataset string, write bool, clients, rates []int, duration time.Duration) error {
+	var recs []Record
+	var err error
+	if dataset != "" && !write {
+		recs, err = ReadJSONL(dataset)
+	} else {
+		recs, err = Generate(sz, 1)
+	}
+	if err != nil {
+		return err
+	}
+	if write {
+		return WriteJSONL(dataset, recs)
+	}
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	meter := store.NewMeter()
+	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, DynamoOptions: []func(*dynamodb.Options){meter.Option()}})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	var serverTime atomic.Int64
+	timed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		stack.ServeHTTP(w, r)
+		serverTime.Add(int64(time.Since(start)))
+	})
+	srv := &http.Server{Handler: timed, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	start := time.Now()
+	checks, err := load(ctx, stack, recs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("dataset: %d records, %d checks; loaded in %v\n", len(recs), len(checks), time.Since(start).Round(time.Millisecond))
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	do := func(c check) (time.Duration, error) {
+		req, _ := http.NewRequest("POST", base+"/check-access", strings.NewReader(c.body))
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		t0 := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		took := time.Since(t0)
+		if res.StatusCode != 200 {
+			return took, fmt.Errorf("%d %s", res.StatusCode, b)
+		}
+		if got := strings.Contains(string(b), `"allowed":true`); got != c.allowed {
+			return took, fmt.Errorf("decision %s for %s, dataset expects allowed=%v", b, c.body, c.allowed)
+		}
+		return took, nil
+	}
+	// Every check must get the expected decision before any timing counts.
+	for _, c := range checks {
+		if _, err := do(c); err != nil {
+			return fmt.Errorf("verification: %w", err)
+		}
+	}
+	fmt.Printf("verified: all %d decisions as the dataset expects\n\n", len(checks))
+
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "loop\tchecks/s\tp50\tp99\tp99.9\terrors\tHTTP\tstore\tdecision+handler\t\n")
+	row := func(name string, lat []time.Duration, errs int, took time.Duration, server, store time.Duration) {
+		slices.Sort(lat)
+		p := func(q float64) time.Duration {
+			if len(lat) == 0 {
+				return 0
+			}
+			return lat[min(len(lat)-1, int(float64(len(lat))*q))].Round(10 * time.Microsecond)
+		}
+		var client time.Duration
+		for _, l := range lat {
+			client += l
+		}
+		share := func(d time.Duration) string {
+			if client == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f%%", 100*float64(d)/float64(client))
+		}
+		fmt.Fprintf(w, "%s\t%.0f\t%v\t%v\t%v\t%d\t%s\t%s\t%s\t\n", name, float64(len(lat))/took.Seconds(), p(.5), p(.99), p(.999), errs,
+			share(client-server), share(store), share(server-store))
+	}
+	measure := func(name string, body func() ([]time.Duration, int)) {
+		meter.Reset()
+		serverTime.Store(0)
+		t0 := time.Now()
+		lat, errs := body()
+		row(name, lat, errs, time.Since(t0), time.Duration(serverTime.Load()), meter.Elapsed())
+	}
+	for _, n := range clients {
+		measure(fmt.Sprintf("closed, %d clients", n), func() ([]time.Duration, int) { return closedLoop(do, checks, n, duration) })
+	}
+	for _, rate := range rates {
+		measure(fmt.Sprintf("open, %d/s", rate), func() ([]time.Duration, int) { return openLoop(do, checks, rate, duration) })
+	}
+	return w.Flush()
+}
+
+func closedLoop(do func(check) (time.Duration, error), checks []check, clients int, d time.Duration) ([]time.Duration, int) {
+	var mu sync.Mutex
+	var all []time.Duration
+	errs := 0
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, 3))
+			var lat []time.Duration
+			bad := 0
+			for time.Now().Before(deadline) {
+				l, err := do(checks[r.IntN(len(checks))])
+				if err != nil {
+					bad++
+				}
+				lat = append(lat, l)
+			}
+			mu.Lock()
+			all, errs = append(all, lat...), errs+bad
+			mu.Unlock()
+		}(uint64(c + 1))
+	}
+	wg.Wait()
+	return all, errs
+}
+
+// openLoop sends at a fixed rate whatever the answers do, and counts latency
+// from when each request was due, so a slow system cannot hide its queue.
+func openLoop(do func(check) (time.Duration, error), checks []check, rate int, d time.Duration) ([]time.Duration, int) {
+	var mu sync.Mutex
+	var all []time.Duration
+	errs := 0
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; ; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.Sub(start) >= d {
+			break
+		}
+		time.Sleep(time.Until(due))
+		wg.Add(1)
+		go func(c check, due time.Time) {
+			defer wg.Done()
+			_, err := do(c)
+			l := time.Since(due)
+			mu.Lock()
+			all = append(all, l)
+			if err != nil {
+				errs++
+			}
+			mu.Unlock()
+		}(checks[i%len(checks)], due)
+	}
+	wg.Wait()
+	return all, errs
+}
+
+// load creates the dataset through the service, as the API would, and turns
+// its checks into requests.
+func load(ctx context.Context, stack *devstack.Stack, recs []Record) ([]check, error) {
+	svc := stack.Service
+	op := tenancy.Caller{User: "op", Tenant: devstack.OperatorTenant}
+	admin := func(t string) tenancy.Caller { return tenancy.Caller{User: "admin", Tenant: t} }
+	rels := map[string]string{}
+	tokens := map[string]string{}
+	var checks []check
+	for _, rec := range recs {
+		switch rec.Type {
+		case "tenant":
+			if _, err := svc.CreateTenant(ctx, op, tenancy.NewTenant{ID: rec.ID, Name: rec.ID, Domain: rec.ID + ".example", MSP: rec.MSP, Admins: []string{"user:admin"}}); err != nil {
+				return nil, fmt.Errorf("tenant %s: %w", rec.ID, err)
+			}
+		case "relationship":
+			inv, err := svc.CreateInvitation(ctx, admin(rec.Partner), tenancy.NewInvitation{ToTenant: rec.Customer, Roles: rec.Roles})
+			if err != nil {
+				return nil, fmt.Errorf("invite %s→%s: %w", rec.Partner, rec.Customer, err)
+			}
+			rel, err := svc.AcceptInvitation(ctx, admin(rec.Customer), inv.ID, tenancy.Acceptance{})
+			if err != nil {
+				return nil, err
+			}
+			rels[rec.Partner+">"+rec.Customer] = rel.ID
+		case "assignment":
+			if _, err := svc.AssignDelegated(ctx, admin(rec.Partner), rels[rec.Partner+">"+rec.Customer],
+				tenancy.NewAssignment{Principal: "user:" + rec.User, Roles: rec.Roles, Scope: rec.Scope}); err != nil {
+				return nil, fmt.Errorf("assign %s in %s: %w", rec.User, rec.Customer, err)
+			}
+		case "check":
+			key := rec.User + "@" + rec.Home
+			if tokens[key] == "" {
+				tok, err := stack.Issuer.Issue(devstack.TokenRequest{Sub: rec.User, Tid: rec.Home})
+				if err != nil {
+					return nil, err
+				}
+				tokens[key] = tok
+			}
+			checks = append(checks, check{token: tokens[key], allowed: rec.Allowed != nil && *rec.Allowed,
+				body: fmt.Sprintf(`{"tenantId":%q,"permission":%q,"resource":%q}`, rec.Tenant, rec.Permission, rec.Resource)})
+		}
+	}
+	if len(checks) == 0 {
+		return nil, fmt.Errorf("the dataset has no checks")
+	}
+	return checks, nil
+}
