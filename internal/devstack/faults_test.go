@@ -1,7 +1,6 @@
 package devstack_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -15,7 +14,6 @@ func TestFaults(t *testing.T) {
 	st := startStack(t)
 	d := st.s.Demo
 	nina, fay := st.token("nina", "northwind"), st.token("fay", "fabrikam")
-	ctx := context.Background()
 
 	// Throttled twice: the SDK's retryer absorbs it and the caller sees 201.
 	st.s.DB.FailNext(2, "ThrottlingException")
@@ -74,6 +72,5 @@ func TestFaults(t *testing.T) {
 	if len(left.Items) != 0 || calls <= 20 {
 		t.Errorf("%d assignments survive the offboarding (%d unprocessed answers)", len(left.Items), calls)
 	}
-	_ = ctx
 	st.consistent(t)
 }
