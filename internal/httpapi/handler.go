@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
@@ -90,11 +91,22 @@ func (h *Handler) respond(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPR
 	if status == http.StatusNoContent {
 		return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status}
 	}
+	headers := map[string]string{"Content-Type": "application/json"}
+	if c, ok := body.(cacheable); ok {
+		headers["Cache-Control"] = fmt.Sprintf("public, max-age=%d", int(c.maxAge.Seconds()))
+		body = c.body
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		return problemResponse(problemFor(err, requestID, h.log))
 	}
-	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n", Headers: map[string]string{"Content-Type": "application/json"}}
+	return lambdaevents.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(b) + "\n", Headers: headers}
+}
+
+// cacheable marks an answer that clients and CDNs may keep for maxAge.
+type cacheable struct {
+	body   any
+	maxAge time.Duration
 }
 
 func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) (int, any, error) {

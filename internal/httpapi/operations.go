@@ -371,7 +371,10 @@ func (h *Handler) jwks(ctx context.Context, r request) (int, any, error) {
 		return 0, nil, fmt.Errorf("the switch function has no key set")
 	}
 	set, err := h.keys.JWKS(ctx)
-	return http.StatusOK, set, err
+	// Verifiers may cache the keys for five minutes: during a rollover the old
+	// key stays published while its tokens live, and a verifier meeting a kid
+	// it does not know fetches the set again.
+	return http.StatusOK, cacheable{body: set, maxAge: 5 * time.Minute}, err
 }
 
 type organizationBody struct {
