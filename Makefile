@@ -11,7 +11,7 @@ export CDK_OUTDIR ?= cdk.out
 # This machine's Node.js is 20: jsii would warn about it on every start.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test vet build bench soak synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run test tools vet build bench soak synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
 
 ## run: start the whole system locally (ADDR=127.0.0.1:8080 by default)
 run:
@@ -19,8 +19,14 @@ run:
 	exec bin/switchboard-local
 
 ## test: vet and every test, with the race detector; no cloud, no flags
-test: vet
+test: tools vet
 	$(GO) test -race -count=1 ./...
+
+## tools: what the tests need beside Go — gcc for the race detector, Node.js for the CDK's
+## jsii runtime — installed from Debian's packages when missing (machines of this kind have both)
+tools:
+	@command -v gcc >/dev/null || { apt-get update -qq && apt-get install -y -qq gcc; }
+	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs; }
 
 vet:
 	$(GO) vet ./...
@@ -46,7 +52,7 @@ soak:
 	$(GO) run ./cmd/loadgen -duration $${LOAD_DURATION:-60s} -clients $${LOAD_CLIENTS:-8}
 
 ## synth: the CloudFormation templates of both stages (or STAGE=… with SYNTH_STAGE) into $(CDK_OUTDIR); no AWS credentials needed
-synth: build
+synth: tools build
 	$(GO) run ./infra $(if $(SYNTH_STAGE),-c stage=$(SYNTH_STAGE))
 	@ls -1 $(CDK_OUTDIR)/*.template.json
 
