@@ -13,7 +13,7 @@ func Banner(base string, d *Demo) string {
 	fmt.Fprintf(&b, "Get a token:  curl -s -X POST %s/dev/token -d '{\"sub\":\"nina\",\"tid\":\"northwind\"}'\n", base)
 	fmt.Fprintf(&b, "Then:         curl -s %s/relationships -H \"Authorization: Bearer $TOKEN\"\n", base)
 	fmt.Fprintf(&b, "Operator tenant: %s.  Test clock: POST %s/dev/clock {\"advance\":\"P15D\"}\n", OperatorTenant, base)
-	fmt.Fprintf(&b, "Cleanup now: POST %s/dev/cleanup   Undeliverable events: GET %s/dev/dead-letters\n", base, base)
+	fmt.Fprintf(&b, "Cleanup now: POST %s/dev/cleanup   Undeliverable events: GET %s/dev/dead-letters   Key rollover: POST %s/dev/keys/rotate\n", base, base, base)
 	if d != nil {
 		fmt.Fprintf(&b, "Demo seed:\n")
 		fmt.Fprintf(&b, "  %-10s MSP,      admin user %s, technician user %s\n", d.MSP, d.MSPAdmin, d.Technician)
