@@ -81,6 +81,12 @@ func (s *Service) CheckAccess(ctx context.Context, c Caller, checks []Check) ([]
 			if err := s.mayCheckOthers(ctx, cache, c, ch.Tenant); err != nil {
 				return nil, err
 			}
+			// A partner's access.check covers its own people: the grants of
+			// another partner, or of the customer's own staff, are the
+			// customer's business, and via would name them.
+			if c.Tenant != ch.Tenant && subjects[i].Home != c.Tenant {
+				return nil, denied(access.ReasonNoGrant, "a partner asks check-access only about principals of its own tenant %s", c.Tenant)
+			}
 		}
 		resource := ch.Resource
 		if resource == "" {

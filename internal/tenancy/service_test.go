@@ -425,6 +425,15 @@ func TestCheckAccessCosts(t *testing.T) {
 	if err != nil || !res[0].Allowed {
 		t.Errorf("customer admin checking a partner user = %+v, %v", res, err)
 	}
+	// A partner holding a delegated access.check asks about its own people
+	// only, never about the customer's staff or another partner's.
+	rel2 := w.relate(tenancy.NewInvitation{Roles: []string{"global-admin"}}, tenancy.Acceptance{})
+	w.must(w.svc.AssignDelegated(ctx, nina, rel2.ID, tenancy.NewAssignment{Principal: "user:nina", Permissions: []string{"access.check"}}))
+	if _, err := w.svc.CheckAccess(ctx, nina, []tenancy.Check{{Tenant: "contoso", Permission: "tickets.view", Principal: &tenancy.CheckPrincipal{ID: "user:ann", Tenant: "northwind"}}}); err != nil {
+		t.Errorf("partner checking its own user = %v", err)
+	}
+	_, err = w.svc.CheckAccess(ctx, nina, []tenancy.Check{{Tenant: "contoso", Permission: "tickets.view", Principal: &tenancy.CheckPrincipal{ID: "user:carl", Tenant: "contoso"}}})
+	wantErr[*tenancy.DeniedError](t, err, "partner checking the customer's own staff")
 }
 
 func TestStrangersSeeNothing(t *testing.T) {
