@@ -88,6 +88,42 @@ func Evaluate(p *Partition, s Subject, c *Catalogue, now time.Time) (Effective, 
 	return e, ReasonNoGrant
 }
 
+// HeldThroughout answers the permissions held on every pattern of the
+// grants' combined scope — what a flat (perms, scope) summary may claim
+// without widening any grant: a permission held only under /sites/eu is not
+// in it when another grant adds /sites/us or the whole tenant.
+func (e Effective) HeldThroughout() (PermSet, Scope) {
+	var all Scope
+	for _, g := range e.Grants {
+		if g.Scope.all {
+			all = WholeTenant
+			break
+		}
+		all.patterns = append(all.patterns, g.Scope.patterns...)
+	}
+	var held PermSet
+	for i := range held {
+		held[i] = ^uint64(0)
+	}
+	parts := []Scope{all}
+	if !all.all {
+		parts = parts[:0]
+		for _, p := range all.patterns {
+			parts = append(parts, Scope{patterns: [][]string{p}})
+		}
+	}
+	for _, part := range parts {
+		var onPart PermSet
+		for _, g := range e.Grants {
+			if part.Within(g.Scope) {
+				onPart.Union(g.Perms)
+			}
+		}
+		held = and(held, onPart)
+	}
+	return and(held, e.Perms), all
+}
+
 func and(a, b PermSet) PermSet {
 	for i := range a {
 		a[i] &= b[i]

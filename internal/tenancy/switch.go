@@ -40,35 +40,49 @@ type Act struct {
 	Tid string `json:"tid"`
 }
 
-// SwitchClaims are the claims of a switch token.
+// TokenGrant is one grant as a switch token carries it: these permissions,
+// through these roles, on this scope — exactly, never merged with another.
+type TokenGrant struct {
+	Assignment string   `json:"asg"`
+	Roles      []string `json:"roles"`
+	Perms      []string `json:"perms"`
+	Scope      []string `json:"scope"`
+}
+
+// SwitchClaims are the claims of a switch token. grants is exact; roles is
+// every role involved; perms and scope are a conservative summary — the
+// permissions held on every pattern of scope — so a verifier that reads only
+// them can never allow more than check-access would.
 type SwitchClaims struct {
-	Issuer    string   `json:"iss"`
-	Audience  string   `json:"aud"`
-	Subject   string   `json:"sub"`
-	Tenant    string   `json:"tid"`
-	Act       Act      `json:"act"`
-	Rel       string   `json:"rel"`
-	Roles     []string `json:"roles"`
-	Scope     []string `json:"scope"`
-	Perms     []string `json:"perms"`
-	AMR       []string `json:"amr"`
-	ID        string   `json:"jti"`
-	IssuedAt  int64    `json:"iat"`
-	NotBefore int64    `json:"nbf"`
-	Expires   int64    `json:"exp"`
+	Issuer    string       `json:"iss"`
+	Audience  string       `json:"aud"`
+	Subject   string       `json:"sub"`
+	Tenant    string       `json:"tid"`
+	Act       Act          `json:"act"`
+	Rel       string       `json:"rel"`
+	Roles     []string     `json:"roles"`
+	Scope     []string     `json:"scope"`
+	Perms     []string     `json:"perms"`
+	Grants    []TokenGrant `json:"grants"`
+	AMR       []string     `json:"amr"`
+	ID        string       `json:"jti"`
+	IssuedAt  int64        `json:"iat"`
+	NotBefore int64        `json:"nbf"`
+	Expires   int64        `json:"exp"`
 }
 
 // SwitchResult is a minted session.
 type SwitchResult struct {
-	Token          string    `json:"token"`
-	ExpiresAt      time.Time `json:"expiresAt"`
-	TenantID       string    `json:"tenantId"`
-	RelationshipID string    `json:"relationshipId"`
-	SessionID      string    `json:"sessionId"`
-	Roles          []string  `json:"roles"`
-	Scope          []string  `json:"scope"`
-	Permissions    []string  `json:"permissions"`
-	Activated      []string  `json:"activated,omitempty"`
+	Token          string       `json:"token"`
+	ExpiresAt      time.Time    `json:"expiresAt"`
+	TenantID       string       `json:"tenantId"`
+	RelationshipID string       `json:"relationshipId"`
+	SessionID      string       `json:"sessionId"`
+	Roles          []string     `json:"roles"`
+	Scope          []string     `json:"scope"`
+	Permissions    []string     `json:"permissions"`
+	Grants         []TokenGrant `json:"grants"`
+	Activated      []string     `json:"activated,omitempty"`
 }
 
 // Switch exchanges the caller's identity-provider token for a short-lived
@@ -131,7 +145,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		exp = eff.EndsAt
 	}
 	sess := Session{ID: s.newID(), TenantID: in.Tenant, HomeTenant: c.Tenant, Actor: c.Actor(), IssuedAt: now}
-	roles, scope := []string{}, []string{}
+	roles, grants := []string{}, []TokenGrant{}
 	var used []Assignment
 	for _, g := range eff.Grants {
 		if !g.Until.IsZero() && g.Until.Before(exp) {
@@ -146,25 +160,19 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 				roles = append(roles, r)
 			}
 		}
-		for _, pat := range g.Scope.Patterns() {
-			if !slices.Contains(scope, pat) {
-				scope = append(scope, pat)
-			}
-		}
+		grants = append(grants, TokenGrant{Assignment: g.AssignmentID, Roles: orNone(g.Roles), Perms: s.cat.IDs(g.Perms), Scope: g.Scope.Patterns()})
 		if a := findAssignment(loaded.raw.Assignments, g.AssignmentID); a != nil && !isActivated(activated, a.ID) {
 			used = append(used, *a)
 		}
 	}
-	if slices.Contains(scope, "*") {
-		scope = []string{"*"}
-	}
 	sess.ExpiresAt = exp
-	perms := s.cat.IDs(eff.Perms)
+	held, whole := eff.HeldThroughout()
+	perms, scope := s.cat.IDs(held), dedupe(whole.Patterns())
 	// The token's times are on the verifiers' clock; its lifetime is the one
 	// decided on Switchboard's (they differ only under the local test clock).
 	issued := s.tokenNow()
 	claims := SwitchClaims{Issuer: s.issuer, Audience: s.audience, Subject: c.User, Tenant: in.Tenant, Act: Act{Sub: c.User, Tid: c.Tenant},
-		Rel: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Perms: perms, AMR: orNone(c.AMR), ID: sess.ID,
+		Rel: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Perms: perms, Grants: grants, AMR: orNone(c.AMR), ID: sess.ID,
 		IssuedAt: issued.Unix(), NotBefore: issued.Unix(), Expires: issued.Add(exp.Sub(now)).Unix()}
 	token, err := s.minter.Mint(ctx, claims)
 	if err != nil {
@@ -194,7 +202,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	}
 	s.publish(ctx, msgs)
 	return SwitchResult{Token: token, ExpiresAt: exp, TenantID: in.Tenant, RelationshipID: claims.Rel, SessionID: sess.ID,
-		Roles: roles, Scope: scope, Permissions: perms, Activated: activatedIDs}, nil
+		Roles: roles, Scope: scope, Permissions: perms, Grants: grants, Activated: activatedIDs}, nil
 }
 
 // activate checks and applies just-in-time activations: each named

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -91,7 +92,9 @@ func TestSwitch(t *testing.T) {
 	now := w.clock()
 	want := tenancy.SwitchClaims{Issuer: "https://switchboard.test", Audience: "downstream", Subject: "tom", Tenant: "contoso",
 		Act: tenancy.Act{Sub: "tom", Tid: "northwind"}, Rel: rel.ID, Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"},
-		Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"}, AMR: []string{}, ID: res.SessionID,
+		Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"},
+		Grants: []tenancy.TokenGrant{{Assignment: res.Grants[0].Assignment, Roles: []string{"helpdesk-admin"}, Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"}, Scope: []string{"/sites/eu"}}},
+		AMR: []string{}, ID: res.SessionID,
 		IssuedAt: now.Unix(), NotBefore: now.Unix(), Expires: now.Add(time.Hour).Unix()}
 	if gotJSON, wantJSON := mustJSON(c), mustJSON(want); gotJSON != wantJSON {
 		t.Errorf("claims = %s\nwant     %s", gotJSON, wantJSON)
@@ -115,6 +118,43 @@ func TestSwitch(t *testing.T) {
 	res, _ = w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
 	if c := claimsOf(t, res.Token); c.Expires != rel.EndsAt.Unix() {
 		t.Errorf("exp 20 minutes before the relationship ends = %d, want its end %d", c.Expires, rel.EndsAt.Unix())
+	}
+}
+
+// TestTokenNeverWidensAScopedGrant: a whole-tenant grant beside a scoped
+// one must not carry the scoped grant's permissions to the whole tenant.
+func TestTokenNeverWidensAScopedGrant(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin", "site-lead"}}, tenancy.Acceptance{})
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}}))
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"site-lead"}, Scope: []string{"/sites/eu"}}))
+	res, err := w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := claimsOf(t, res.Token)
+	if slices.Contains(c.Perms, "rooms.create") || fmt.Sprint(c.Scope) != "[*]" {
+		t.Errorf("summary perms %v on %v: rooms.create (held only under /sites/eu) claimed for the whole tenant", c.Perms, c.Scope)
+	}
+	wantReason(t, w.check(tom, "contoso", "rooms.create", "/sites/us/nyc"), access.ReasonOutOfScope)
+	found := false
+	for _, g := range c.Grants {
+		found = found || (fmt.Sprint(g.Scope) == "[/sites/eu]" && slices.Contains(g.Perms, "rooms.create"))
+	}
+	if !found {
+		t.Errorf("grants %+v, want site-lead's rooms.create under /sites/eu", c.Grants)
+	}
+	// Two scoped grants with different permissions: the summary claims
+	// neither's permissions for the other's scope.
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:ann", Permissions: []string{"rooms.modify"}, Scope: []string{"/sites/us"}}))
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:ann", Permissions: []string{"rooms.view"}, Scope: []string{"/sites/eu"}}))
+	res, err = w.svc.Switch(ctx, tenancy.Caller{User: "ann", Tenant: "northwind"}, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := claimsOf(t, res.Token); len(c.Perms) != 0 || len(c.Grants) != 2 {
+		t.Errorf("summary %v on %v with %d grants, want no summary permission and two exact grants", c.Perms, c.Scope, len(c.Grants))
 	}
 }
 
