@@ -71,7 +71,10 @@ type Grant struct {
 	Scope          Scope
 	Eligible       bool
 	ActiveUntil    time.Time
-	link           int
+	// ActivatedBy is the user whose switch activated an eligible grant; the
+	// activation is that user's alone, even when the grant is a group's.
+	ActivatedBy string
+	link        int
 }
 
 // Partition is everything that decides one (tenant, home tenant) pair: the
@@ -207,7 +210,7 @@ func decide(p *Partition, s Subject, perm Permission, resource string, now time.
 				continue
 			}
 		}
-		stage, role := evaluate(g, l, perm, resource, now)
+		stage, role := evaluate(g, l, s.User, perm, resource, now)
 		if stage == stageAllowed {
 			if l != nil && l.RequireMFA && !s.MFA {
 				mfaWouldAllow = true
@@ -225,7 +228,7 @@ func decide(p *Partition, s Subject, perm Permission, resource string, now time.
 	return deny(stageReason[best])
 }
 
-func evaluate(g *Grant, l *Link, perm Permission, resource string, now time.Time) (int, string) {
+func evaluate(g *Grant, l *Link, user string, perm Permission, resource string, now time.Time) (int, string) {
 	role, granted := "", g.Direct.Has(perm)
 	if !granted {
 		for i := range g.Roles {
@@ -244,7 +247,7 @@ func evaluate(g *Grant, l *Link, perm Permission, resource string, now time.Time
 	if !inScope(g, l, perm, resource) {
 		return stageInCeiling, role
 	}
-	if g.Eligible && !now.Before(g.ActiveUntil) {
+	if g.Eligible && !g.activeFor(user, now) {
 		return stageInScope, role
 	}
 	return stageAllowed, role
@@ -258,6 +261,12 @@ func inScope(g *Grant, l *Link, perm Permission, resource string) bool {
 		return g.Scope.all && (l == nil || l.Scope.all)
 	}
 	return g.Scope.Covers(resource) && (l == nil || l.Scope.Covers(resource))
+}
+
+// activeFor: an eligible grant is active for the user who activated it, until
+// its activation ends.
+func (g *Grant) activeFor(user string, now time.Time) bool {
+	return now.Before(g.ActiveUntil) && g.ActivatedBy == user
 }
 
 func (s *Subject) matches(g *Grant) bool {

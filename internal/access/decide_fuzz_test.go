@@ -230,6 +230,8 @@ func newDecideFixture(data []byte) *decideFixture {
 		g.Eligible = src.next()%3 == 2
 		if k := src.pick(len(fuzzOffsets) + 1); k < len(fuzzOffsets) {
 			g.ActiveUntil = fuzzNow.Add(fuzzOffsets[k])
+			// Activated by alice, or by another member of the group.
+			g.ActivatedBy = []string{"alice", "bob"}[src.pick(2)]
 		}
 		fx.grants = append(fx.grants, g)
 	}
@@ -277,6 +279,8 @@ func (fx *decideFixture) usable(g *Grant, l *Link) string {
 		return "its relationship requires MFA and the subject has none"
 	case g.Eligible && !fuzzNow.Before(g.ActiveUntil):
 		return "it is eligible and not active"
+	case g.Eligible && g.ActivatedBy != fx.subject.User:
+		return "it is eligible and " + g.ActivatedBy + " activated it, not the subject"
 	}
 	switch g.PrincipalKind {
 	case KindUser:

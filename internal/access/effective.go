@@ -50,7 +50,7 @@ func Evaluate(p *Partition, s Subject, c *Catalogue, now time.Time) (Effective, 
 			mfaMissing = true
 			continue
 		}
-		if g.Eligible && !now.Before(g.ActiveUntil) {
+		if g.Eligible && !g.activeFor(s.User, now) {
 			e.Dormant = append(e.Dormant, g.ID)
 			continue
 		}

@@ -10,9 +10,9 @@ import (
 )
 
 // compile turns a stored partition into the decision's form, resolving every
-// role to its permissions: a custom role the home tenant defined in the tenant
-// first, then (for a delegated grant) the relationship's frozen ceiling role,
-// then the built-in catalogue. A role that resolves to nothing grants nothing.
+// role to its permissions: (for a delegated grant) the relationship's frozen
+// ceiling role first, then a custom role the home tenant defined in the
+// tenant, then the built-in catalogue. A role that resolves to nothing grants nothing.
 func (s *Service) compile(tenant, home string, p Partition) *access.Partition {
 	custom := make(map[string]access.PermSet, len(p.Roles))
 	for _, r := range p.Roles {
@@ -40,12 +40,14 @@ func (s *Service) compile(tenant, home string, p Partition) *access.Partition {
 		g.Scope, _ = access.ParseScope(a.Scope)
 		g.Direct, _ = s.cat.Set(a.Permissions)
 		if a.ActiveUntil != nil {
-			g.ActiveUntil = *a.ActiveUntil
+			g.ActiveUntil, g.ActivatedBy = *a.ActiveUntil, a.ActivatedBy
 		}
 		for _, roleID := range a.Roles {
-			set, ok := custom[roleID]
+			// The ceiling the customer agreed to comes first: a role the
+			// partner defines can never stand in for a ceiling role.
+			set, ok := frozen[a.RelationshipID][roleID]
 			if !ok {
-				set, ok = frozen[a.RelationshipID][roleID]
+				set, ok = custom[roleID]
 			}
 			if !ok {
 				var r access.Role

@@ -283,6 +283,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 	if err := checkPrincipals("primaryAdmins", admins); err != nil {
 		return Relationship{}, err
 	}
+	// Primary admins hand out the partner's access under the relationship. The
+	// customer may name them when it accepts; on the partner side only people
+	// who manage its relationships may — accepting alone (tenant-manager)
+	// must not be a way to promote oneself.
+	if len(admins) > 0 && c.Tenant == inv.PartnerTenant {
+		if err := s.authorizeHome(ctx, c, "relationships.manage"); err != nil {
+			return Relationship{}, err
+		}
+	}
 	roles := inv.Roles
 	if in.Roles != nil {
 		roles = dedupe(in.Roles)

@@ -174,6 +174,7 @@ type Assignment struct {
 	Eligible       bool             `json:"eligible"`
 	MaxActivation  *period.Duration `json:"maxActivation,omitempty"`
 	ActiveUntil    *time.Time       `json:"activeUntil,omitempty"`
+	ActivatedBy    string           `json:"activatedBy,omitempty"`
 	CreatedAt      time.Time        `json:"createdAt"`
 	CreatedBy      Actor            `json:"createdBy"`
 	Version        int              `json:"-"`

@@ -48,7 +48,7 @@ func (s *Service) SaveRole(ctx context.Context, c Caller, tenant string, in NewR
 		return CustomRole{}, false, &ValidationError{Field: "permissions", Reason: "not in the catalogue", Values: unknown}
 	}
 	if c.Tenant != tenant {
-		if err := s.withinCeilings(ctx, c, tenant, set); err != nil {
+		if err := s.withinCeilings(ctx, c, tenant, set, in.ID); err != nil {
 			return CustomRole{}, false, err
 		}
 	}
@@ -75,13 +75,26 @@ func (s *Service) SaveRole(ctx context.Context, c Caller, tenant string, in NewR
 	return role, role.Version == 1, nil
 }
 
-func (s *Service) withinCeilings(ctx context.Context, c Caller, tenant string, set access.PermSet) error {
+// withinCeilings: a partner's role holds only permissions of its active
+// ceilings, and its id is not one of theirs (nor of the customer's own
+// roles), so it cannot pass for a role the customer agreed to.
+func (s *Service) withinCeilings(ctx context.Context, c Caller, tenant string, set access.PermSet, id string) error {
 	p, err := s.store.LoadPartition(ctx, tenant, c.Tenant)
 	if err != nil {
 		return err
 	}
+	own, err := s.store.ListRoles(ctx, tenant, tenant)
+	if err != nil {
+		return err
+	}
+	if findRole(own, id) != nil {
+		return invalid("id", "%q is a role of tenant %s; choose another id", id, tenant)
+	}
 	var ceiling access.PermSet
 	for _, rel := range p.Relationships {
+		if contains(rel.CeilingRoleIDs(), id) {
+			return invalid("id", "%q is a ceiling role of relationship %s; choose another id", id, rel.ID)
+		}
 		if s.linkActive(rel) {
 			for _, r := range rel.Ceiling {
 				cs, _ := s.cat.Set(r.Permissions)

@@ -517,3 +517,48 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 		t.Errorf("a refused change wrote %d events, want none", got)
 	}
 }
+
+// TestAcceptingIsNotAWayToPromoteOneself: a partner user who may only accept
+// invitations cannot name itself primary admin and grant itself roles.
+func TestAcceptingIsNotAWayToPromoteOneself(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.must(w.svc.AssignNative(ctx, nina, "northwind", tenancy.NewAssignment{Principal: "user:tim", Roles: []string{"tenant-manager"}}))
+	tim := tenancy.Caller{User: "tim", Tenant: "northwind"}
+	inv, err := w.svc.CreateInvitation(ctx, carl, tenancy.NewInvitation{ToTenant: "northwind", As: tenancy.SideCustomer, Roles: []string{"mmr-admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.AcceptInvitation(ctx, tim, inv.ID, tenancy.Acceptance{PrimaryAdmins: []string{"user:tim"}})
+	wantErr[*tenancy.DeniedError](t, err, "a tenant-manager naming itself primary admin")
+	rel, err := w.svc.AcceptInvitation(ctx, tim, inv.ID, tenancy.Acceptance{})
+	if err != nil {
+		t.Fatalf("accepting without naming admins = %v", err)
+	}
+	_, err = w.svc.AssignDelegated(ctx, tim, rel.ID, tenancy.NewAssignment{Principal: "user:tim", Roles: []string{"mmr-admin"}})
+	wantErr[*tenancy.DeniedError](t, err, "a tenant-manager assigning roles")
+}
+
+// TestPartnerRolesCannotStandInForCeilingRoles: a partner-defined role may
+// not take the id of a role the customer agreed to.
+func TestPartnerRolesCannotStandInForCeilingRoles(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	if _, _, err := w.svc.SaveRole(ctx, carl, "contoso", tenancy.NewRole{ID: "ops", Name: "Ops", Permissions: []string{"roles.view", "roles.modify", "reports.view"}}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := w.svc.CreateInvitation(ctx, carl, tenancy.NewInvitation{ToTenant: "northwind", As: tenancy.SideCustomer, Roles: []string{"ops", "helpdesk-admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := w.svc.AcceptInvitation(ctx, nina, inv.ID, tenancy.Acceptance{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"ops"}}))
+	_, _, err = w.svc.SaveRole(ctx, tom, "contoso", tenancy.NewRole{ID: "ops", Name: "Ops", Permissions: []string{"tickets.update", "roles.modify"}})
+	if ve := wantErr[*tenancy.ValidationError](t, err, "a partner role taking a ceiling role's id"); ve.Field != "id" {
+		t.Errorf("field = %s", ve.Field)
+	}
+	wantReason(t, w.check(tom, "contoso", "tickets.update", ""), access.ReasonNoGrant)
+}

@@ -226,7 +226,7 @@ func (s *Service) activate(c Caller, loaded *loaded, ids []string, now time.Time
 		window = min(window, lifetime)
 		until := now.Add(window)
 		next := *a
-		next.ActiveUntil, next.Version = &until, a.Version+1
+		next.ActiveUntil, next.ActivatedBy, next.Version = &until, c.User, a.Version+1
 		out = append(out, next)
 	}
 	return out, nil

@@ -92,9 +92,9 @@ func TestSwitch(t *testing.T) {
 	now := w.clock()
 	want := tenancy.SwitchClaims{Issuer: "https://switchboard.test", Audience: "downstream", Subject: "tom", Tenant: "contoso",
 		Act: tenancy.Act{Sub: "tom", Tid: "northwind"}, Rel: rel.ID, Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"},
-		Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"},
+		Perms:  []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"},
 		Grants: []tenancy.TokenGrant{{Assignment: res.Grants[0].Assignment, Roles: []string{"helpdesk-admin"}, Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"}, Scope: []string{"/sites/eu"}}},
-		AMR: []string{}, ID: res.SessionID,
+		AMR:    []string{}, ID: res.SessionID,
 		IssuedAt: now.Unix(), NotBefore: now.Unix(), Expires: now.Add(time.Hour).Unix()}
 	if gotJSON, wantJSON := mustJSON(c), mustJSON(want); gotJSON != wantJSON {
 		t.Errorf("claims = %s\nwant     %s", gotJSON, wantJSON)
@@ -253,6 +253,12 @@ func TestJustInTimeActivation(t *testing.T) {
 		t.Errorf("AssignmentActivated events = %s, want one with the justification", p)
 	}
 	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	// The activation is Tom's: another member of the group has activated nothing.
+	bob := tenancy.Caller{User: "bob", Tenant: "northwind", Groups: []string{"oncall"}}
+	wantReason(t, w.check(bob, "contoso", "tickets.update", ""), access.ReasonEligibleNotActive)
+	if _, err := w.svc.Switch(ctx, bob, tenancy.SwitchRequest{Tenant: "contoso"}); err == nil {
+		t.Error("a group member switched on another member's activation")
+	}
 	w.advance(window - time.Second)
 	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonAllowed)
 	w.advance(time.Second)
