@@ -36,5 +36,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionSwitch, parts.Log).WithKeys(issuer).WithIdempotency(parts.Store).Handle)
+	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionSwitch, parts.Log).WithKeys(issuer).Handle)
 }

@@ -1,10 +1,12 @@
 package devstack_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func (st *stack) doWithKey(method, path, tok, key, body string) response {
@@ -56,5 +58,26 @@ func TestIdempotencyKey(t *testing.T) {
 	st.mustDo("GET", "/invitations?direction=outgoing&limit=100", nina, "", 200, &after)
 	if len(after.Items) != created {
 		t.Errorf("replays created invitations: %d, then %d", created, len(after.Items))
+	}
+}
+
+// TestIdempotencyClaimsAreTakenOver: a claim left by a request that never
+// finished (its function cut off) does not hold the key for a day.
+func TestIdempotencyClaimsAreTakenOver(t *testing.T) {
+	st := startStack(t)
+	ctx := context.Background()
+	scope, hash := "stale-scope", "h1"
+	if _, claimed, err := st.s.Store.Reserve(ctx, scope, hash, time.Now().Add(time.Hour)); err != nil || !claimed {
+		t.Fatalf("first Reserve() = %v, %v", claimed, err)
+	}
+	if rec, claimed, _ := st.s.Store.Reserve(ctx, scope, hash, time.Now().Add(time.Hour)); claimed || rec.Done {
+		t.Fatalf("a fresh unfinished claim was taken over")
+	}
+	// A record already past its window counts as absent.
+	if _, claimed, err := st.s.Store.Reserve(ctx, "expired-scope", hash, time.Now().Add(-time.Second)); err != nil || !claimed {
+		t.Fatal(err)
+	}
+	if _, claimed, err := st.s.Store.Reserve(ctx, "expired-scope", "h2", time.Now().Add(time.Hour)); err != nil || !claimed {
+		t.Errorf("Reserve() over an expired record = %v, %v; want it claimed anew", claimed, err)
 	}
 }

@@ -140,7 +140,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	for _, fn := range registry.Functions {
 		if len(fn.Routes()) > 0 {
 			h := httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens)
-			if fn.Table == registry.TableReadWrite { // readers cannot keep answers, as in AWS
+			if fn.Idempotent {
 				h.WithIdempotency(st)
 			}
 			s.handlers[fn.Name] = h

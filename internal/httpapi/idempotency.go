@@ -13,7 +13,10 @@ import (
 // Recorded is what the idempotency store keeps of a request: the hash of
 // what was asked and, once done, the answer.
 type Recorded struct {
-	Hash        string
+	Hash string
+	// ClaimedAt is when the request claimed the key; a claim never finished
+	// (the function cut off) is taken over once it is stale.
+	ClaimedAt   time.Time
 	Done        bool
 	Status      int
 	Body        string
@@ -99,7 +102,7 @@ func (h *Handler) idempotent(ctx context.Context, ev lambdaevents.APIGatewayV2HT
 		}
 		return res
 	}
-	rec := Recorded{Hash: hash, Done: true, Status: res.StatusCode, Body: res.Body, ContentType: res.Headers["Content-Type"]}
+	rec := Recorded{Hash: hash, ClaimedAt: time.Now(), Done: true, Status: res.StatusCode, Body: res.Body, ContentType: res.Headers["Content-Type"]}
 	if err := h.idem.Complete(ctx, scope, rec, expires); err != nil {
 		h.log.Warn("idempotency answer not kept", "requestId", requestID, "error", err.Error())
 	}

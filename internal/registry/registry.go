@@ -35,8 +35,12 @@ type Function struct {
 	Consumer string
 	// Scheduled: the cleanup schedule invokes it.
 	Scheduled bool
-	MemoryMB  int
-	Timeout   time.Duration
+	// Idempotent: its POSTs honour Idempotency-Key (it changes state and may
+	// keep answers). Not the switch: a replayed token would outlive a
+	// revocation, and tokens are not to be stored.
+	Idempotent bool
+	MemoryMB   int
+	Timeout    time.Duration
 }
 
 // Routes answers the HTTP routes the function serves.
@@ -62,16 +66,16 @@ const (
 
 // Functions is the registry.
 var Functions = []Function{
-	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: "audit", Package: "./functions/audit", Table: TableReadWrite, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
 	{Name: "cleanup", Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},

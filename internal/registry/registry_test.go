@@ -24,6 +24,10 @@ func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
 		if _, err := os.Stat("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go"); err != nil {
 			t.Errorf("function %s: no main at %s", f.Name, f.Package)
 		}
+		main, _ := os.ReadFile("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go")
+		if strings.Contains(string(main), ".WithIdempotency(") != f.Idempotent {
+			t.Errorf("function %s: Idempotent is %v in the registry but its main says otherwise", f.Name, f.Idempotent)
+		}
 		if len(f.Routes()) == 0 && f.Consumer == "" && !f.Scheduled {
 			t.Errorf("function %s has no route, rule or schedule: nothing would invoke it", f.Name)
 		}

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -22,13 +24,20 @@ type idempotencyItem struct {
 
 var _ httpapi.IdempotencyStore = (*Store)(nil)
 
+// staleClaim is how long an unfinished claim holds its key: longer than any
+// HTTP function may run (API Gateway stops waiting at 30 s).
+const staleClaim = 2 * time.Minute
+
 // Reserve implements httpapi.IdempotencyStore: it claims scope for a request
 // with the given hash, or answers what the first request with that scope
-// left (a claim in progress, or its response).
+// left (a claim in progress, or its response). A record past its window
+// (DynamoDB's TTL deletes lazily) or a claim never finished (its function was
+// cut off) is taken over, conditioned on being the one read, so two takers
+// cannot both win.
 func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (httpapi.Recorded, bool, error) {
 	pk, sk := idempotencyKey(scope)
-	claim := idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, httpapi.Recorded{Hash: hash}, expires.Unix()}
-	m, err := marshal(claim)
+	now := time.Now()
+	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, httpapi.Recorded{Hash: hash, ClaimedAt: now}, expires.Unix()})
 	if err != nil {
 		return httpapi.Recorded{}, false, err
 	}
@@ -43,7 +52,24 @@ func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Ti
 	if err := s.get(ctx, pk, sk, &it, "idempotency record", scope); err != nil {
 		return httpapi.Recorded{}, false, err
 	}
-	return it.Recorded, false, nil
+	expired := it.TTL < now.Unix()
+	stale := !it.Done && now.Sub(it.ClaimedAt) > staleClaim
+	if !expired && !stale {
+		return it.Recorded, false, nil
+	}
+	old, err := attributevalue.Marshal(it.ClaimedAt)
+	if err != nil {
+		return httpapi.Recorded{}, false, err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String("ClaimedAt = :old"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":old": old}})
+	switch {
+	case err == nil:
+		return httpapi.Recorded{}, true, nil
+	case errors.Is(translate(err), tenancy.ErrConflict):
+		return httpapi.Recorded{Hash: hash}, false, nil // another request took it over just now: in progress
+	}
+	return httpapi.Recorded{}, false, err
 }
 
 // Complete implements httpapi.IdempotencyStore: the first response is kept
