@@ -24,6 +24,9 @@ import (
 // MaxBody is the largest request body accepted (413 beyond).
 const MaxBody = 64 << 10
 
+// maxPathParam bounds ids in paths.
+const maxPathParam = 200
+
 // request is what an operation reads: the caller, path and query parameters
 // and the raw body.
 type request struct {
@@ -113,6 +116,11 @@ func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPReq
 	op, ok := h.ops[ev.RouteKey]
 	if !ok {
 		return 0, nil, &requestError{status: http.StatusNotFound, detail: fmt.Sprintf("no route %s here", ev.RouteKey)}
+	}
+	for name, v := range ev.PathParameters {
+		if len(v) > maxPathParam { // no id is this long; DynamoDB would refuse the key
+			return 0, nil, &requestError{status: http.StatusNotFound, detail: fmt.Sprintf("no %s of %d bytes exists", name, len(v))}
+		}
 	}
 	var caller tenancy.Caller
 	if !h.public[ev.RouteKey] {

@@ -141,6 +141,7 @@ func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
 		{"unknown role", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["superuser"]}`, nil, 422, "roles"},
 		{"role outside ceiling", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"user:ann","roles":["mmr-admin"]}`, nil, 422, "roles"},
 		{"bad principal", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"ann","roles":["site-lead"]}`, nil, 422, "principal"},
+		{"absurdly long id", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": strings.Repeat("x", 3000)}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
 		{"unknown relationship", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": "nope"}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
 		{"unknown permission", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.fly"}`, nil, 422, "permission"},
 		{"bad resource", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","resource":"/sites/%2e%2e"}`, nil, 422, "resource"},

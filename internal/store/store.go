@@ -292,7 +292,15 @@ func (s *Store) commit(ctx context.Context, items []types.TransactWriteItem, msg
 			ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues})
 		return translate(err)
 	}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	if len(msgs) > 0 {
+		// The SDK retries a transaction whose answer was lost; the token makes
+		// DynamoDB treat the retry as the same request instead of failing its
+		// conditions against its own first write. The first event's id is
+		// unique to this change.
+		in.ClientRequestToken = aws.String(msgs[0].ID)
+	}
+	_, err := s.db.TransactWriteItems(ctx, in)
 	return translate(err)
 }
 
@@ -746,6 +754,9 @@ func decodeCursor(c string, q query) (map[string]types.AttributeValue, error) {
 	}
 	if q.skPrefix != "" && !strings.HasPrefix(plain[AttrSK], q.skPrefix) {
 		return nil, tenancy.ErrBadCursor
+	}
+	if q.skFrom != "" && (plain[AttrSK] < q.skFrom || plain[AttrSK] > q.skTo) {
+		return nil, tenancy.ErrBadCursor // a cursor of another time window
 	}
 	return out, nil
 }

@@ -185,3 +185,26 @@ func TestLoadPartitionIsOneRequest(t *testing.T) {
 		t.Errorf("LoadPartition() made %v, want exactly one Query", got)
 	}
 }
+
+func TestAuditCursorBelongsToItsWindow(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	for i := 0; i < 5; i++ {
+		r := tenancy.AuditRecord{ID: fmt.Sprintf("e%d", i), TenantID: "acme", Type: "RoleAssigned", OccurredAt: t0.Add(time.Duration(i) * time.Hour)}
+		if _, err := s.PutAuditRecord(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	window := tenancy.AuditFilter{From: t0.Add(2 * time.Hour), To: t0.Add(5 * time.Hour)}
+	l, err := s.ListAudit(ctx, "acme", window, tenancy.Page{Limit: 1})
+	if err != nil || l.NextCursor == "" || len(l.Items) != 1 {
+		t.Fatalf("first page = %d items, cursor %q, %v", len(l.Items), l.NextCursor, err)
+	}
+	other := tenancy.AuditFilter{From: t0, To: t0.Add(time.Hour)}
+	if _, err := s.ListAudit(ctx, "acme", other, tenancy.Page{Cursor: l.NextCursor}); !errors.Is(err, tenancy.ErrBadCursor) {
+		t.Errorf("a cursor used with another window = %v, want ErrBadCursor", err)
+	}
+	if next, err := s.ListAudit(ctx, "acme", window, tenancy.Page{Limit: 10, Cursor: l.NextCursor}); err != nil || len(next.Items) != 2 {
+		t.Errorf("the rest of the window = %d items, %v; want 2", len(next.Items), err)
+	}
+}
