@@ -5,7 +5,7 @@
 //
 //	| pattern                                   | index | key condition                                        | operation                    |
 //	|-------------------------------------------|-------|------------------------------------------------------|------------------------------|
-//	| decide (tenant T, home tenant H)          | table | PK = AUTHZ#T#H                                       | Query (consistent, 1 request)|
+//	| decide (tenant T, home tenant H)          | table | PK = DEC#T#H (decision records)                      | Query (consistent, 1 request)|
 //	| tenant by id                              | table | PK = TENANT#id, SK = TENANT                          | GetItem                      |
 //	| tenant by domain                          | table | PK = DOMAIN#d, SK = DOMAIN  → tenant by id           | GetItem ×2                   |
 //	| create tenant + domain claim + admins     | table | not-exists on TENANT#id and DOMAIN#d                 | TransactWriteItems           |
@@ -13,17 +13,17 @@
 //	| invitations a tenant sent, newest first   | GSI1  | GSI1PK = INVFROM#T (status as a filter)              | Query                        |
 //	| invitations a tenant received             | GSI2  | GSI2PK = INVTO#T (status as a filter)                | Query                        |
 //	| answer an invitation (decline/cancel/expire) | table | Version = read version                            | PutItem (conditional)        |
-//	| accept: invitation + relationship         | table | Version check + not-exists on REL#id and AUTHZ…REL#  | TransactWriteItems           |
+//	| accept: invitation + relationship         | table | Version check + not-exists on REL#id and AUTHZ…REL#, + DEC link | TransactWriteItems |
 //	| relationship by id                        | table | PK = REL#id → PK = AUTHZ#C#P, SK = REL#id            | GetItem ×2                   |
 //	| relationships of a partner (its customers)| GSI1  | GSI1PK = PARTNER#P                                   | Query                        |
 //	| relationships of a customer (its partners)| GSI2  | GSI2PK = CUSTOMER#C                                  | Query                        |
-//	| terminate / expire / extend relationship  | table | Version = read version                               | PutItem (conditional)        |
+//	| terminate / expire / extend relationship  | table | Version = read version, + DEC link record            | TransactWriteItems           |
 //	| assignments of H's principals in T        | table | PK = AUTHZ#T#H, SK begins_with ASG# (filter rel id)  | Query                        |
-//	| create delegated assignment               | table | ConditionCheck relationship Status = active + Put    | TransactWriteItems           |
-//	| create native assignment                  | table | not-exists                                           | PutItem                      |
-//	| remove assignments                        | table | PK = AUTHZ#T#H, SK = ASG#id                          | BatchWriteItem (≤ 25)        |
+//	| create delegated assignment               | table | ConditionCheck relationship Status = active + Put + DEC grant | TransactWriteItems  |
+//	| create native assignment                  | table | not-exists, + DEC grant record                       | TransactWriteItems           |
+//	| remove assignments                        | table | AUTHZ#T#H / ASG#id and DEC#T#H / G#id                | BatchWriteItem (≤ 25)        |
 //	| custom roles H defined in T               | table | PK = AUTHZ#T#H, SK begins_with ROLE#                 | Query                        |
-//	| save custom role                          | table | not-exists, or Version = read version                | PutItem (conditional)        |
+//	| save custom role                          | table | not-exists, or Version = read version, + DEC role    | TransactWriteItems           |
 //	| a change with its events (outbox)         | table | the change's conditions + not-exists OUTBOX#id       | TransactWriteItems           |
 //	| unsent events, oldest first               | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard) | Query ×4                     |
 //	| remove sent events                        | table | PK = OUTBOX#id                                       | BatchWriteItem (≤ 25)        |
@@ -55,6 +55,9 @@
 //	| relationship    | AUTHZ#C#P         | REL#id        | PARTNER#P / createdAt#id      | CUSTOMER#C / createdAt#id     |
 //	| assignment      | AUTHZ#T#H         | ASG#id        |                               |                               |
 //	| custom role     | AUTHZ#T#H         | ROLE#id       |                               |                               |
+//	| decision link   | DEC#C#P           | L#relId       |                               |                               |
+//	| decision grant  | DEC#T#H           | G#asgId       |                               |                               |
+//	| decision role   | DEC#T#H           | R#roleId      |                               |                               |
 //	| outbox event    | OUTBOX#id         | OUTBOX        | GSI3: OUTBOX#<shard> / time#id                                |
 //	| audit record    | AUDIT#tenant      | time#event    |                               |                               |
 //	| webhook         | WEBHOOK#tenant    | SUB#id        |                               |                               |
@@ -71,13 +74,19 @@
 // events. GSI4 (switch targets): delegated assignments, active relationships
 // and partner-defined roles under TARGETS#<partner> / customer#kind#id.
 //
-// The AUTHZ#T#H partition holds everything that decides whether a principal of
-// home tenant H may act in tenant T: the relationships between them (C = T,
-// P = H), H's assignments in T and the custom roles H defined for T. A native
-// principal is the case H = T. So one check-access is one Query, however many
-// tenants there are.
+// The AUTHZ#T#H partition holds the canonical items between customer (or
+// tenant) T and home tenant H: the relationships (C = T, P = H), H's
+// assignments in T and the custom roles H defined for T. A native principal
+// is the case H = T. check-access does not read them: each has a compact
+// decision record in DEC#T#H (short attribute names, only what a decision
+// uses, no index keys or timestamps) written in the same transaction as the
+// canonical item, so one check-access is one Query of a partition whose
+// relationship and 20 assignments fit in one 4 KB read unit, however many
+// tenants there are. CheckInvariants verifies the records mirror the items.
 //
 // GSI keys are written when an item is created and never change, and every
 // state change rewrites the whole item with PutItem conditioned on the version
-// it read: racing writers get one winner and ErrConflict for the rest.
+// it read (a switch's activation updates only an assignment's window and
+// version, under the same condition): racing writers get one winner and
+// ErrConflict for the rest.
 package store

@@ -28,6 +28,7 @@ type Consistency struct {
 }
 
 // CheckInvariants scans the whole table and reports every broken invariant:
+// a relationship or assignment whose decision record is missing or disagrees,
 // a relationship without its id item (or the reverse), an accepted
 // invitation without its relationship, an assignment under a relationship
 // that is not active or does not exist, a pending invitation missing from the
@@ -38,6 +39,8 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 	var c Consistency
 	rels := map[string]tenancy.Relationship{}
 	relIDs := map[string]bool{}
+	links := map[string]string{} // relationship id → status in its decision record
+	grants := map[string]bool{}  // assignment ids with a decision record
 	var invs []invitationItem
 	var asgs []tenancy.Assignment
 	in := &dynamodb.ScanInput{TableName: &table}
@@ -72,6 +75,10 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 				invs = append(invs, it)
 			case strings.HasPrefix(pk, "OUTBOX#"):
 				c.Pending++
+			case strings.HasPrefix(pk, "DEC#") && strings.HasPrefix(sk, decLink):
+				links[strings.TrimPrefix(sk, decLink)] = str(raw["s"])
+			case strings.HasPrefix(pk, "DEC#") && strings.HasPrefix(sk, decGrant):
+				grants[strings.TrimPrefix(sk, decGrant)] = true
 			}
 		}
 		if len(out.LastEvaluatedKey) == 0 {
@@ -81,10 +88,19 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 	}
 	c.Relationships, c.Assignments, c.Invitations = len(rels), len(asgs), len(invs)
 	bad := func(format string, args ...any) { c.Violations = append(c.Violations, fmt.Sprintf(format, args...)) }
-	for id := range rels {
+	for id, rel := range rels {
 		if !relIDs[id] {
 			bad("relationship %s has no id item", id)
 		}
+		if links[id] != rel.Status {
+			bad("relationship %s is %s but its decision record says %q", id, rel.Status, links[id])
+		}
+	}
+	if len(links) != len(rels) {
+		bad("%d decision records of relationships for %d relationships", len(links), len(rels))
+	}
+	if len(grants) != len(asgs) {
+		bad("%d decision records of assignments for %d assignments", len(grants), len(asgs))
 	}
 	for id := range relIDs {
 		if _, ok := rels[id]; !ok {
@@ -92,6 +108,9 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 		}
 	}
 	for _, a := range asgs {
+		if !grants[a.ID] {
+			bad("assignment %s has no decision record", a.ID)
+		}
 		if a.RelationshipID == "" {
 			continue
 		}

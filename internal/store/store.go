@@ -178,7 +178,7 @@ func newRoleItem(r tenancy.CustomRole) roleItem {
 	return roleItem{k, r}
 }
 
-// marshal encodes an item, leaving out empty lists and nulls: they carry no
+// marshal encodes an item, leaving out empty lists, empty maps and nulls: they carry no
 // information, and every byte left out is capacity not paid for on each read.
 func marshal(v any) (map[string]types.AttributeValue, error) {
 	m, err := attributevalue.MarshalMap(v)
@@ -190,6 +190,10 @@ func marshal(v any) (map[string]types.AttributeValue, error) {
 		case *types.AttributeValueMemberNULL:
 			delete(m, name)
 		case *types.AttributeValueMemberL:
+			if len(a.Value) == 0 {
+				delete(m, name)
+			}
+		case *types.AttributeValueMemberM:
 			if len(a.Value) == 0 {
 				delete(m, name)
 			}
@@ -329,7 +333,11 @@ func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []ten
 		if err != nil {
 			return err
 		}
-		items = append(items, tx)
+		dec, err := s.decisionPut(grantOf(a))
+		if err != nil {
+			return err
+		}
+		items = append(items, tx, dec)
 	}
 	return s.commit(ctx, items, msgs)
 }
@@ -397,7 +405,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, re
 	if err != nil {
 		return err
 	}
-	return s.commit(ctx, []types.TransactWriteItem{invTx, idTx, relTx}, msgs)
+	dec, err := s.decisionPut(linkOf(rel))
+	if err != nil {
+		return err
+	}
+	return s.commit(ctx, []types.TransactWriteItem{invTx, idTx, relTx, dec}, msgs)
 }
 
 // GetRelationship implements tenancy.Store.
@@ -423,7 +435,15 @@ func (s *Store) ListRelationships(ctx context.Context, tenant, side string, page
 
 // UpdateRelationship implements tenancy.Store.
 func (s *Store) UpdateRelationship(ctx context.Context, rel tenancy.Relationship, msgs []events.Message) error {
-	return s.commitPut(ctx, newRelationshipItem(rel), condVersion, prevVersion(rel.Version), msgs)
+	put, err := s.putTx(newRelationshipItem(rel), condVersion, prevVersion(rel.Version))
+	if err != nil {
+		return err
+	}
+	dec, err := s.decisionPut(linkOf(rel))
+	if err != nil {
+		return err
+	}
+	return s.commit(ctx, []types.TransactWriteItem{put, dec}, msgs)
 }
 
 // CreateAssignment implements tenancy.Store.
@@ -432,8 +452,12 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs
 	if err != nil {
 		return err
 	}
+	dec, err := s.decisionPut(grantOf(a))
+	if err != nil {
+		return err
+	}
 	if a.RelationshipID == "" {
-		return s.commit(ctx, []types.TransactWriteItem{put}, msgs)
+		return s.commit(ctx, []types.TransactWriteItem{put, dec}, msgs)
 	}
 	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName:                &s.table,
@@ -444,7 +468,7 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs
 			":active": &types.AttributeValueMemberS{Value: tenancy.RelationshipActive},
 		},
 	}}
-	return s.commit(ctx, []types.TransactWriteItem{check, put}, msgs)
+	return s.commit(ctx, []types.TransactWriteItem{check, put, dec}, msgs)
 }
 
 // RemoveAssignment implements tenancy.Store: the delete and its events in one
@@ -452,7 +476,7 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs
 func (s *Store) RemoveAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
 	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
 		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")}}
-	err := s.commit(ctx, []types.TransactWriteItem{del}, msgs)
+	err := s.commit(ctx, []types.TransactWriteItem{del, s.decisionDelete(decisionPK(a.TenantID, a.HomeTenant), decGrant+a.ID)}, msgs)
 	if errors.Is(err, tenancy.ErrConflict) {
 		return fmt.Errorf("%w: assignment %s", tenancy.ErrNotFound, a.ID)
 	}
@@ -479,10 +503,11 @@ func (s *Store) ListAssignments(ctx context.Context, tenant, home, relationshipI
 // already gone is not an error, so a removal can be repeated.
 func (s *Store) DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error {
 	for len(ids) > 0 {
-		n := min(len(ids), batchSize)
-		reqs := make([]types.WriteRequest, n)
-		for i, id := range ids[:n] {
-			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(authzPK(tenant, home), assignmentSK(id))}}
+		n := min(len(ids), batchSize/2) // each assignment is two deletes: it and its decision record
+		reqs := make([]types.WriteRequest, 0, 2*n)
+		for _, id := range ids[:n] {
+			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(authzPK(tenant, home), assignmentSK(id))}},
+				types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(decisionPK(tenant, home), decGrant+id)}})
 		}
 		ids = ids[n:]
 		if err := s.batchWrite(ctx, reqs); err != nil {
@@ -520,65 +545,25 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 
 // SaveRole implements tenancy.Store.
 func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []events.Message) error {
-	if r.Version == 1 {
-		return s.commitPut(ctx, newRoleItem(r), condNew, nil, msgs)
+	cond, values := condNew, map[string]types.AttributeValue(nil)
+	if r.Version > 1 {
+		cond, values = condVersion, prevVersion(r.Version)
 	}
-	return s.commitPut(ctx, newRoleItem(r), condVersion, prevVersion(r.Version), msgs)
+	put, err := s.putTx(newRoleItem(r), cond, values)
+	if err != nil {
+		return err
+	}
+	dec, err := s.decisionPut(roleRecordOf(r))
+	if err != nil {
+		return err
+	}
+	return s.commit(ctx, []types.TransactWriteItem{put, dec}, msgs)
 }
 
 // ListRoles implements tenancy.Store.
 func (s *Store) ListRoles(ctx context.Context, tenant, definedBy string) ([]tenancy.CustomRole, error) {
 	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole},
 		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
-}
-
-// LoadPartition implements tenancy.Store: one consistent Query (more only if
-// the partition passes DynamoDB's 1 MB page).
-func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy.Partition, error) {
-	var p tenancy.Partition
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: authzPK(tenant, home)}},
-		ConsistentRead:            aws.Bool(true),
-	}
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return p, fmt.Errorf("query partition: %w", err)
-		}
-		for _, raw := range out.Items {
-			sk, _ := raw[AttrSK].(*types.AttributeValueMemberS)
-			if sk == nil {
-				continue
-			}
-			switch {
-			case strings.HasPrefix(sk.Value, prefixRelationship):
-				var it relationshipItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return p, err
-				}
-				p.Relationships = append(p.Relationships, it.domain())
-			case strings.HasPrefix(sk.Value, prefixAssignment):
-				var it assignmentItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return p, err
-				}
-				p.Assignments = append(p.Assignments, it.domain())
-			case strings.HasPrefix(sk.Value, prefixRole):
-				var it roleItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return p, err
-				}
-				p.Roles = append(p.Roles, it.CustomRole)
-			}
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return p, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
 }
 
 // query describes one paginated Query.

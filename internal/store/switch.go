@@ -49,11 +49,26 @@ func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, used, ac
 		}})
 	}
 	for _, a := range activated {
-		tx, err := s.putTx(newAssignmentItem(a), condVersion, prevVersion(a.Version))
+		// The activation updates the canonical assignment in place (the
+		// caller holds only its decision record) and rewrites the record.
+		until, err := attributevalue.Marshal(a.ActiveUntil)
 		if err != nil {
 			return err
 		}
-		items = append(items, tx)
+		values := prevVersion(a.Version)
+		values[":until"], values[":by"] = until, &types.AttributeValueMemberS{Value: a.ActivatedBy}
+		values[":v"] = &types.AttributeValueMemberN{Value: fmt.Sprint(a.Version)}
+		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table,
+			Key:                       key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
+			UpdateExpression:          aws.String("SET ActiveUntil = :until, ActivatedBy = :by, " + AttrVersion + " = :v"),
+			ConditionExpression:       aws.String(condVersion),
+			ExpressionAttributeValues: values,
+		}})
+		dec, err := s.decisionPut(grantOf(a))
+		if err != nil {
+			return err
+		}
+		items = append(items, dec)
 	}
 	return s.commit(ctx, items, msgs)
 }

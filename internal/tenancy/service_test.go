@@ -3,6 +3,7 @@ package tenancy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -401,10 +402,16 @@ func TestCheckAccessCosts(t *testing.T) {
 	for _, p := range []string{"user:tom", "user:ann", "group:techs"} {
 		w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: p, Roles: []string{"helpdesk-admin"}}))
 	}
+	for i := 0; i < 17; i++ { // 20 assignments of the partner in the customer
+		w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: fmt.Sprintf("user:u%d", i), Roles: []string{"helpdesk-admin"}}))
+	}
 	w.meter.Reset()
 	wantReason(t, w.check(tom, "contoso", "tickets.view", ""), access.ReasonAllowed)
 	if got := w.meter.Counts(); got["Query"] != 1 || w.meter.Total() != 1 {
 		t.Errorf("one check-access made %v, want exactly one Query", got)
+	}
+	if u := w.meter.Usage(); u.ReadUnits > 1 || u.ItemsRead != 21 {
+		t.Errorf("one check-access with 20 assignments read %d items for %.1f RCU, want 21 items in 1 RCU", u.ItemsRead, u.ReadUnits)
 	}
 	// A batch costs one request per distinct (tenant, home tenant) pair.
 	w.meter.Reset()

@@ -253,6 +253,15 @@ func TestJustInTimeActivation(t *testing.T) {
 		t.Errorf("AssignmentActivated events = %s, want one with the justification", p)
 	}
 	wantReason(t, w.check(oncall, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	// The assignment as the API shows it carries the activation and keeps the rest.
+	listed, err := w.svc.ListRelationshipAssignments(ctx, nina, rel.ID, tenancy.Page{})
+	if err != nil || len(listed.Items) != 1 {
+		t.Fatalf("assignments after activation = %+v, %v", listed.Items, err)
+	}
+	if got := listed.Items[0]; got.ActiveUntil == nil || !got.ActiveUntil.Equal(w.clock().Add(window)) || got.ActivatedBy != "tom" ||
+		!got.CreatedAt.Equal(a.CreatedAt) || got.CreatedBy != a.CreatedBy {
+		t.Errorf("assignment after activation = %+v, want active until %v by tom, created as %+v", got, w.clock().Add(window), a)
+	}
 	// The activation is Tom's: another member of the group has activated nothing.
 	bob := tenancy.Caller{User: "bob", Tenant: "northwind", Groups: []string{"oncall"}}
 	wantReason(t, w.check(bob, "contoso", "tickets.update", ""), access.ReasonEligibleNotActive)

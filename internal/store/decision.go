@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard/switchboard/internal/period"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Decision records: what check-access reads, kept apart from the canonical
+// items in a partition of their own, DEC#T#H, with short attribute names and
+// nothing a decision does not use — no timestamps, names or index keys. A
+// partner's relationship and 20 assignments then fit in one 4 KB strongly
+// consistent read unit (the canonical items would take two). Every write of a
+// relationship, assignment or custom role writes its decision record in the
+// same transaction.
+
+func decisionPK(tenant, home string) string { return "DEC#" + tenant + "#" + home }
+
+const (
+	decLink  = "L#"
+	decGrant = "G#"
+	decRole  = "R#"
+)
+
+type linkRecord struct {
+	PK      string
+	SK      string
+	Kind    string              `dynamodbav:"k"`
+	Status  string              `dynamodbav:"s"`
+	EndsAt  int64               `dynamodbav:"e"`
+	Ceiling map[string][]string `dynamodbav:"c"`
+	Scope   []string            `dynamodbav:"sc"`
+	MFA     bool                `dynamodbav:"m,omitempty"`
+}
+
+type grantRecord struct {
+	PK            string
+	SK            string
+	Principal     string   `dynamodbav:"p"`
+	Roles         []string `dynamodbav:"r,omitempty"`
+	Permissions   []string `dynamodbav:"x,omitempty"`
+	Scope         []string `dynamodbav:"sc"`
+	Relationship  string   `dynamodbav:"l,omitempty"`
+	Eligible      bool     `dynamodbav:"el,omitempty"`
+	MaxActivation int64    `dynamodbav:"ma,omitempty"`
+	ActiveUntil   int64    `dynamodbav:"au,omitempty"`
+	ActivatedBy   string   `dynamodbav:"ab,omitempty"`
+	Version       int      `dynamodbav:"v"`
+}
+
+type roleRecord struct {
+	PK    string
+	SK    string
+	Perms []string `dynamodbav:"n"`
+}
+
+func linkOf(r tenancy.Relationship) linkRecord {
+	c := make(map[string][]string, len(r.Ceiling))
+	for _, role := range r.Ceiling {
+		c[role.ID] = role.Permissions
+	}
+	return linkRecord{PK: decisionPK(r.CustomerTenant, r.PartnerTenant), SK: decLink + r.ID, Kind: r.Kind, Status: r.Status,
+		EndsAt: r.EndsAt.UnixNano(), Ceiling: c, Scope: r.Scope, MFA: r.RequireMFA}
+}
+
+func grantOf(a tenancy.Assignment) grantRecord {
+	g := grantRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: decGrant + a.ID, Principal: a.Principal, Roles: a.Roles,
+		Permissions: a.Permissions, Scope: a.Scope, Relationship: a.RelationshipID, Eligible: a.Eligible, ActivatedBy: a.ActivatedBy, Version: a.Version}
+	if a.MaxActivation != nil {
+		g.MaxActivation = int64(*a.MaxActivation)
+	}
+	if a.ActiveUntil != nil {
+		g.ActiveUntil = a.ActiveUntil.UnixNano()
+	}
+	return g
+}
+
+func roleRecordOf(r tenancy.CustomRole) roleRecord {
+	return roleRecord{PK: decisionPK(r.TenantID, r.DefinedBy), SK: decRole + r.ID, Perms: r.Permissions}
+}
+
+func (l linkRecord) domain(tenant, home string) tenancy.Relationship {
+	r := tenancy.Relationship{ID: strings.TrimPrefix(l.SK, decLink), Kind: l.Kind, Status: l.Status, CustomerTenant: tenant, PartnerTenant: home,
+		EndsAt: time.Unix(0, l.EndsAt).UTC(), Scope: l.Scope, RequireMFA: l.MFA}
+	ids := make([]string, 0, len(l.Ceiling))
+	for id := range l.Ceiling {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r.Ceiling = append(r.Ceiling, tenancy.CeilingRole{ID: id, Permissions: l.Ceiling[id]})
+	}
+	return r
+}
+
+func (g grantRecord) domain(tenant, home string) tenancy.Assignment {
+	a := tenancy.Assignment{ID: strings.TrimPrefix(g.SK, decGrant), TenantID: tenant, HomeTenant: home, RelationshipID: g.Relationship,
+		Principal: g.Principal, Roles: orEmpty(g.Roles), Permissions: orEmpty(g.Permissions), Scope: g.Scope, Eligible: g.Eligible,
+		ActivatedBy: g.ActivatedBy, Version: g.Version}
+	if g.MaxActivation > 0 {
+		d := period.Duration(g.MaxActivation)
+		a.MaxActivation = &d
+	}
+	if g.ActiveUntil > 0 {
+		t := time.Unix(0, g.ActiveUntil).UTC()
+		a.ActiveUntil = &t
+	}
+	return a
+}
+
+// decisionPut is the unconditional put of a decision record: its canonical
+// item, written in the same transaction, carries the conditions.
+func (s *Store) decisionPut(record any) (types.TransactWriteItem, error) {
+	m, err := marshal(record)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m}}, nil
+}
+
+func (s *Store) decisionDelete(pk, sk string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(pk, sk)}}
+}
+
+// LoadPartition implements tenancy.Store: one consistent Query of the
+// decision records (more only past DynamoDB's 1 MB page). What it answers
+// carries what a decision needs; read canonical items for the rest.
+func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy.Partition, error) {
+	var p tenancy.Partition
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: decisionPK(tenant, home)}},
+		ConsistentRead:            aws.Bool(true),
+	}
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return p, fmt.Errorf("query partition: %w", err)
+		}
+		for _, raw := range out.Items {
+			switch sk := str(raw[AttrSK]); {
+			case strings.HasPrefix(sk, decLink):
+				var l linkRecord
+				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
+					return p, err
+				}
+				p.Relationships = append(p.Relationships, l.domain(tenant, home))
+			case strings.HasPrefix(sk, decGrant):
+				var g grantRecord
+				if err := attributevalue.UnmarshalMap(raw, &g); err != nil {
+					return p, err
+				}
+				p.Assignments = append(p.Assignments, g.domain(tenant, home))
+			case strings.HasPrefix(sk, decRole):
+				var r roleRecord
+				if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
+					return p, err
+				}
+				p.Roles = append(p.Roles, tenancy.CustomRole{ID: strings.TrimPrefix(sk, decRole), TenantID: tenant, DefinedBy: home, Permissions: r.Perms})
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return p, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
