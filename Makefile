@@ -39,12 +39,9 @@ build: $(addprefix build-,$(FUNCTIONS))
 $(addprefix build-,$(FUNCTIONS)): build-%:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS) -o bin/$*/bootstrap ./functions/$*
 
-## bench: decision micro-benchmarks, DynamoDB requests per route, bootstrap sizes
+## bench: every measurement (decision benchmarks, requests and capacity per route, cold start and size, check-access under load) → one summary table, also written to docs/performance.md
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/access/ ./internal/token/
-	$(GO) test -run '^$$' -bench SwitchOverHTTP -benchtime 300x ./internal/devstack/
-	$(GO) test -count=1 -run '^(TestWalkthrough|TestBusDeliveryLatency)$$' -v ./internal/devstack/ | sed -n -e '/DynamoDB requests per route/,/deliveries` |/p' -e '/local bus →/p'
-	$(GO) run ./cmd/coldstart -runs 20
+	$(GO) run ./cmd/benchreport -doc docs/performance.md
 
 ## soak: the long runs — every fuzz target (FUZZTIME each, default 60s) and 60 s of mixed load on the local stack
 soak:

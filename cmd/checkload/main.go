@@ -30,6 +30,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/switchboard/switchboard/internal/benchfig"
 	"github.com/switchboard/switchboard/internal/devstack"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -46,8 +47,9 @@ func main() {
 	clients := flag.String("clients", "1,8,32", "closed-loop client counts")
 	rates := flag.String("rates", "10,25", "open-loop rates (checks/s)")
 	duration := flag.Duration("duration", 5*time.Second, "time per loop")
+	out := flag.String("json", "", "also write each loop's figures as JSON to this file")
 	flag.Parse()
-	if err := run(sz, *dataset, *write, ints(*clients), ints(*rates), *duration); err != nil {
+	if err := run(sz, *dataset, *write, ints(*clients), ints(*rates), *duration, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "checkload:", err)
 		os.Exit(1)
 	}
@@ -68,7 +70,7 @@ type check struct {
 	allowed     bool
 }
 
-func run(sz Sizes, dataset string, write bool, clients, rates []int, duration time.Duration) error {
+func run(sz Sizes, dataset string, write bool, clients, rates []int, duration time.Duration, out string) error {
 	var recs []Record
 	var err error
 	if dataset != "" && !write {
@@ -141,6 +143,7 @@ func run(sz Sizes, dataset string, write bool, clients, rates []int, duration ti
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "loop\tchecks/s\tp50\tp99\tp99.9\terrors\tHTTP\tstore\tdecision+handler\t\n")
+	var loops []benchfig.Loop
 	row := func(name string, lat []time.Duration, errs int, took time.Duration, server, store time.Duration) {
 		slices.Sort(lat)
 		p := func(q float64) time.Duration {
@@ -159,6 +162,14 @@ func run(sz Sizes, dataset string, write bool, clients, rates []int, duration ti
 			}
 			return fmt.Sprintf("%.0f%%", 100*float64(d)/float64(client))
 		}
+		fraction := func(d time.Duration) float64 {
+			if client == 0 {
+				return 0
+			}
+			return float64(d) / float64(client)
+		}
+		loops = append(loops, benchfig.Loop{Name: name, Checks: len(lat), Errors: errs, ChecksPerSec: float64(len(lat)) / took.Seconds(),
+			P50: p(.5), P99: p(.99), P999: p(.999), HTTP: fraction(client - server), Store: fraction(store), Decision: fraction(server - store)})
 		fmt.Fprintf(w, "%s\t%.0f\t%v\t%v\t%v\t%d\t%s\t%s\t%s\t\n", name, float64(len(lat))/took.Seconds(), p(.5), p(.99), p(.999), errs,
 			share(client-server), share(store), share(server-store))
 	}
@@ -175,7 +186,10 @@ func run(sz Sizes, dataset string, write bool, clients, rates []int, duration ti
 	for _, rate := range rates {
 		measure(fmt.Sprintf("open, %d/s", rate), func() ([]time.Duration, int) { return openLoop(do, checks, rate, duration) })
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return benchfig.Write(out, loops)
 }
 
 func closedLoop(do func(check) (time.Duration, error), checks []check, clients int, d time.Duration) ([]time.Duration, int) {

@@ -4,7 +4,7 @@
 // bootstrap's first GET /runtime/invocation/next — the moment it is ready
 // for an event. It reports the median of -runs starts and the arm64 size.
 //
-//	go run ./cmd/coldstart -runs 20
+//	go run ./cmd/coldstart -runs 20 [-json figures.json]
 package main
 
 import (
@@ -19,13 +19,15 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/benchfig"
 	"github.com/switchboard/switchboard/internal/registry"
 )
 
 func main() {
 	runs := flag.Int("runs", 20, "starts per function")
+	out := flag.String("json", "", "also write the figures as JSON to this file")
 	flag.Parse()
-	if err := run(*runs); err != nil {
+	if err := run(*runs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
 	}
@@ -50,7 +52,7 @@ func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func run(runs int) error {
+func run(runs int, out string) error {
 	dir, err := os.MkdirTemp("", "coldstart")
 	if err != nil {
 		return err
@@ -70,6 +72,7 @@ func run(runs int) error {
 		"AWS_LAMBDA_FUNCTION_NAME=coldstart", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST")
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "function\tsize arm64\tinit median\tinit min\tinit max\t\n")
+	var starts []benchfig.Start
 	for _, fn := range registry.Functions {
 		bin := filepath.Join(dir, fn.Name)
 		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, fn.Package)
@@ -97,11 +100,17 @@ func run(runs int) error {
 		}
 		slices.Sort(inits)
 		size := "-"
+		start := benchfig.Start{Function: fn.Name, InitMedian: inits[len(inits)/2], InitMin: inits[0], InitMax: inits[len(inits)-1]}
 		if st, err := os.Stat(filepath.Join("bin", fn.Name, "bootstrap")); err == nil {
 			size = fmt.Sprintf("%.1f MB", float64(st.Size())/1e6)
+			start.Bytes = st.Size()
 		}
+		starts = append(starts, start)
 		fmt.Fprintf(w, "%s\t%s\t%v\t%v\t%v\t\n", fn.Name, size, inits[len(inits)/2].Round(100*time.Microsecond),
 			inits[0].Round(100*time.Microsecond), inits[len(inits)-1].Round(100*time.Microsecond))
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return benchfig.Write(out, starts)
 }

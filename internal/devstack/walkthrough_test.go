@@ -111,6 +111,9 @@ func TestWalkthrough(t *testing.T) {
 		res := st.mustDo(method, path, tok, body, status, out)
 		if key := routeKey(method, path); status < 300 && costs[key] == "" {
 			u := st.meter.Usage()
+			if err := st.meter.Report(key); err != nil {
+				t.Fatal(err)
+			}
 			costs[key] = fmt.Sprintf("%s | %d | %.1f | %d | %.1f", formatCounts(st.meter.Counts()), u.ItemsRead, u.ReadUnits, u.ItemsWritten, u.WriteUnits)
 		}
 		api.check(method, path, body, res)

@@ -413,6 +413,9 @@ func TestCheckAccessCosts(t *testing.T) {
 	if u := w.meter.Usage(); u.ReadUnits > 1 || u.ItemsRead != 21 {
 		t.Errorf("one check-access with 20 assignments read %d items for %.1f RCU, want 21 items in 1 RCU", u.ItemsRead, u.ReadUnits)
 	}
+	if err := w.meter.Report("check-access, partner with 20 assignments"); err != nil {
+		t.Fatal(err)
+	}
 	// A batch costs one request per distinct (tenant, home tenant) pair.
 	w.meter.Reset()
 	var checks []tenancy.Check
