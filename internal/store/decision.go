@@ -70,7 +70,7 @@ func linkOf(r tenancy.Relationship) linkRecord {
 		c[role.ID] = role.Permissions
 	}
 	return linkRecord{PK: decisionPK(r.CustomerTenant, r.PartnerTenant), SK: decLink + r.ID, Kind: r.Kind, Status: r.Status,
-		EndsAt: r.EndsAt.UnixNano(), Ceiling: c, Scope: r.Scope, MFA: r.RequireMFA}
+		EndsAt: unixNano(r.EndsAt), Ceiling: c, Scope: r.Scope, MFA: r.RequireMFA}
 }
 
 func grantOf(a tenancy.Assignment) grantRecord {
@@ -80,9 +80,25 @@ func grantOf(a tenancy.Assignment) grantRecord {
 		g.MaxActivation = int64(*a.MaxActivation)
 	}
 	if a.ActiveUntil != nil {
-		g.ActiveUntil = a.ActiveUntil.UnixNano()
+		g.ActiveUntil = unixNano(*a.ActiveUntil)
 	}
 	return g
+}
+
+// unixNano stores a time as nanoseconds, the zero time as 0 (UnixNano of
+// the zero time is undefined).
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 func roleRecordOf(r tenancy.CustomRole) roleRecord {
@@ -91,7 +107,7 @@ func roleRecordOf(r tenancy.CustomRole) roleRecord {
 
 func (l linkRecord) domain(tenant, home string) tenancy.Relationship {
 	r := tenancy.Relationship{ID: strings.TrimPrefix(l.SK, decLink), Kind: l.Kind, Status: l.Status, CustomerTenant: tenant, PartnerTenant: home,
-		EndsAt: time.Unix(0, l.EndsAt).UTC(), Scope: l.Scope, RequireMFA: l.MFA}
+		EndsAt: fromUnixNano(l.EndsAt), Scope: orEmpty(l.Scope), RequireMFA: l.MFA}
 	ids := make([]string, 0, len(l.Ceiling))
 	for id := range l.Ceiling {
 		ids = append(ids, id)
@@ -105,14 +121,14 @@ func (l linkRecord) domain(tenant, home string) tenancy.Relationship {
 
 func (g grantRecord) domain(tenant, home string) tenancy.Assignment {
 	a := tenancy.Assignment{ID: strings.TrimPrefix(g.SK, decGrant), TenantID: tenant, HomeTenant: home, RelationshipID: g.Relationship,
-		Principal: g.Principal, Roles: orEmpty(g.Roles), Permissions: orEmpty(g.Permissions), Scope: g.Scope, Eligible: g.Eligible,
+		Principal: g.Principal, Roles: orEmpty(g.Roles), Permissions: orEmpty(g.Permissions), Scope: orEmpty(g.Scope), Eligible: g.Eligible,
 		ActivatedBy: g.ActivatedBy, Version: g.Version}
 	if g.MaxActivation > 0 {
 		d := period.Duration(g.MaxActivation)
 		a.MaxActivation = &d
 	}
 	if g.ActiveUntil > 0 {
-		t := time.Unix(0, g.ActiveUntil).UTC()
+		t := fromUnixNano(g.ActiveUntil)
 		a.ActiveUntil = &t
 	}
 	return a

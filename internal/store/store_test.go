@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -206,5 +207,75 @@ func TestAuditCursorBelongsToItsWindow(t *testing.T) {
 	}
 	if next, err := s.ListAudit(ctx, "acme", window, tenancy.Page{Limit: 10, Cursor: l.NextCursor}); err != nil || len(next.Items) != 2 {
 		t.Errorf("the rest of the window = %d items, %v; want 2", len(next.Items), err)
+	}
+}
+
+// What LoadPartition answers from the decision records is what the canonical
+// items say, for every field a decision reads, through every kind of write.
+func TestDecisionRecordsMirrorTheItems(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
+		Ceiling: []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"sites.manage"}}, {ID: "helpdesk-admin", Permissions: []string{"tickets.view", "tickets.update"}}},
+		Scope: []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
+	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
+	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
+		t.Fatal(err)
+	}
+	inv.Version = 2
+	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
+		t.Fatal(err)
+	}
+	window := period.Duration(30 * time.Minute)
+	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "group:oncall",
+		Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"/sites/eu/paris"}, Eligible: true, MaxActivation: &window, CreatedAt: t0, Version: 1}
+	if err := s.CreateAssignment(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	role := tenancy.CustomRole{ID: "printer-tech", Name: "Printer technician", TenantID: "acme", DefinedBy: "msp", Permissions: []string{"tickets.view"}, Version: 1}
+	if err := s.SaveRole(ctx, role, nil); err != nil {
+		t.Fatal(err)
+	}
+	until := t0.Add(20 * time.Minute)
+	activated := a
+	activated.ActiveUntil, activated.ActivatedBy, activated.Version = &until, "tom", 2
+	sess := tenancy.Session{ID: "s1", TenantID: "acme", HomeTenant: "msp", RelationshipIDs: []string{"rel1"}, AssignmentIDs: []string{"a1"}, ExpiresAt: until}
+	if err := s.CommitSwitch(ctx, sess, nil, []tenancy.Assignment{activated}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rel.EndsAt, rel.Version = t0.Add(180*24*time.Hour), 2 // extended
+	if err := s.UpdateRelationship(ctx, rel, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	p, err := s.LoadPartition(ctx, "acme", "msp")
+	if err != nil || len(p.Relationships) != 1 || len(p.Assignments) != 1 || len(p.Roles) != 1 {
+		t.Fatalf("LoadPartition() = %+v, %v", p, err)
+	}
+	got := p.Relationships[0]
+	if got.ID != rel.ID || got.Kind != rel.Kind || got.Status != rel.Status || !got.EndsAt.Equal(rel.EndsAt) || !got.RequireMFA ||
+		fmt.Sprint(got.Scope) != fmt.Sprint(rel.Scope) || fmt.Sprint(got.Ceiling) != "[{helpdesk-admin [tickets.view tickets.update]} {site-lead [sites.manage]}]" {
+		t.Errorf("relationship from its decision record = %+v, want %+v", got, rel)
+	}
+	ga := p.Assignments[0]
+	if ga.ID != "a1" || ga.Principal != a.Principal || ga.RelationshipID != "rel1" || fmt.Sprint(ga.Roles, ga.Permissions, ga.Scope) != fmt.Sprint(a.Roles, a.Permissions, a.Scope) ||
+		!ga.Eligible || ga.MaxActivation == nil || *ga.MaxActivation != window || ga.ActiveUntil == nil || !ga.ActiveUntil.Equal(until) ||
+		ga.ActivatedBy != "tom" || ga.Version != 2 {
+		t.Errorf("assignment from its decision record = %+v, want %+v", ga, activated)
+	}
+	if r := p.Roles[0]; r.ID != role.ID || fmt.Sprint(r.Permissions) != fmt.Sprint(role.Permissions) {
+		t.Errorf("role from its decision record = %+v, want %+v", r, role)
+	}
+	// The canonical assignment took the activation and kept the rest.
+	canon, err := s.GetAssignment(ctx, "acme", "msp", "a1")
+	if err != nil || canon.ActiveUntil == nil || !canon.ActiveUntil.Equal(until) || canon.ActivatedBy != "tom" || !canon.CreatedAt.Equal(t0) {
+		t.Errorf("canonical assignment after activation = %+v, %v", canon, err)
+	}
+
+	if err := s.RemoveAssignment(ctx, activated, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.LoadPartition(ctx, "acme", "msp"); err != nil || len(p.Assignments) != 0 {
+		t.Errorf("after removal the partition holds %d assignments, %v", len(p.Assignments), err)
 	}
 }
