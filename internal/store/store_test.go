@@ -217,7 +217,7 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	s, _ := newStore(t)
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"sites.manage"}}, {ID: "helpdesk-admin", Permissions: []string{"tickets.view", "tickets.update"}}},
-		Scope: []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
+		Scope:   []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
 	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
 	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
 		t.Fatal(err)
