@@ -43,6 +43,7 @@
 //	| membership change                         | table | organisation Version = read version + member puts/deletes | TransactWriteItems      |
 //	| a tenant's cross-tenant access settings   | table | PK = XTA#tenant                                      | Query                        |
 //	| save / remove cross-tenant access         | table | not-exists / exists XTA#tenant / PARTNER#partner     | TransactWriteItems           |
+//	| reconcile decision records (upgrade)      | table | Scan; item Version = scanned (or item absent)        | TransactWriteItems per record|
 //
 // Items
 //

@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
@@ -277,5 +281,126 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	}
 	if p, err := s.LoadPartition(ctx, "acme", "msp"); err != nil || len(p.Assignments) != 0 {
 		t.Errorf("after removal the partition holds %d assignments, %v", len(p.Assignments), err)
+	}
+}
+
+// A table written before decision records existed, or by a release rolled
+// back to one, gets its records made to agree with its items; a second run
+// finds nothing to do.
+func TestBackfillDecisions(t *testing.T) {
+	ctx := context.Background()
+	srv, db, err := localdb.StartWithTable(ctx, "switchboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := store.New(db, "switchboard")
+	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
+		Ceiling: []tenancy.CeilingRole{{ID: "helpdesk-admin", Permissions: []string{"tickets.view"}}}, EndsAt: t0.Add(time.Hour), CreatedAt: t0, Version: 1}
+	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
+	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
+		t.Fatal(err)
+	}
+	inv.Version = 2
+	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:u", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}, Version: 1}
+		if err := s.CreateAssignment(ctx, a, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveRole(ctx, tenancy.CustomRole{ID: "r1", TenantID: "acme", DefinedBy: "msp", Permissions: []string{"tickets.view"}, Version: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	table := aws.String("switchboard")
+	del := func(pk, sk string) {
+		t.Helper()
+		k := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: pk}, store.AttrSK: &types.AttributeValueMemberS{Value: sk}}
+		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: table, Key: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Missing records (a0, a1, r1), an item removed without its record (a3),
+	// and a record that says otherwise than its item (the relationship).
+	del("DEC#acme#msp", "G#a0")
+	del("DEC#acme#msp", "G#a1")
+	del("DEC#acme#msp", "R#r1")
+	del("AUTHZ#acme#msp", "ASG#a3")
+	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: map[string]types.AttributeValue{
+		store.AttrPK: &types.AttributeValueMemberS{Value: "DEC#acme#msp"}, store.AttrSK: &types.AttributeValueMemberS{Value: "L#rel1"}}})
+	if err != nil || len(got.Item) == 0 {
+		t.Fatalf("link record = %v, %v", got, err)
+	}
+	got.Item["s"] = &types.AttributeValueMemberS{Value: tenancy.RelationshipTerminated}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: got.Item}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := store.CheckInvariants(ctx, db, "switchboard"); len(c.Violations) == 0 {
+		t.Fatal("a table with missing, orphaned and stale decision records passed the invariant check")
+	}
+
+	b, err := store.BackfillDecisions(ctx, db, "switchboard")
+	if want := (store.Backfill{Written: 4, Removed: 1, Present: 1}); err != nil || b != want {
+		t.Fatalf("BackfillDecisions() = %+v, %v; want %+v", b, err, want)
+	}
+	if c, err := store.CheckInvariants(ctx, db, "switchboard"); err != nil || len(c.Violations) != 0 {
+		t.Errorf("after the backfill: %v, %v", c.Violations, err)
+	}
+	p, err := s.LoadPartition(ctx, "acme", "msp")
+	if err != nil || len(p.Relationships) != 1 || p.Relationships[0].Status != tenancy.RelationshipActive || len(p.Assignments) != 3 || len(p.Roles) != 1 {
+		t.Errorf("LoadPartition() after the backfill = %+v, %v", p, err)
+	}
+	if b, err := store.BackfillDecisions(ctx, db, "switchboard"); err != nil || b != (store.Backfill{Present: 5}) {
+		t.Errorf("second BackfillDecisions() = %+v, %v; want all 5 present", b, err)
+	}
+}
+
+// racingDB removes an assignment just before the backfill's first write, as
+// a live removal would.
+type racingDB struct {
+	store.Backfiller
+	before func()
+}
+
+func (r *racingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if r.before != nil {
+		r.before()
+		r.before = nil
+	}
+	return r.Backfiller.TransactWriteItems(ctx, in, opts...)
+}
+
+// An item that changes under the backfill is left for a second run, never
+// written from what was scanned.
+func TestBackfillLeavesWhatChangedUnderIt(t *testing.T) {
+	ctx := context.Background()
+	srv, db, err := localdb.StartWithTable(ctx, "switchboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := store.New(db, "switchboard")
+	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}, Version: 1}
+	if err := s.CreateAssignment(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	recordKey := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "DEC#acme#acme"}, store.AttrSK: &types.AttributeValueMemberS{Value: "G#a1"}}
+	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("switchboard"), Key: recordKey}); err != nil {
+		t.Fatal(err)
+	}
+	racing := &racingDB{Backfiller: db, before: func() {
+		k := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "AUTHZ#acme#acme"}, store.AttrSK: &types.AttributeValueMemberS{Value: "ASG#a1"}}
+		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("switchboard"), Key: k}); err != nil {
+			t.Error(err)
+		}
+	}}
+	b, err := store.BackfillDecisions(ctx, racing, "switchboard")
+	if err != nil || b != (store.Backfill{Changed: 1}) {
+		t.Fatalf("BackfillDecisions() = %+v, %v; want 1 changed", b, err)
+	}
+	if got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("switchboard"), Key: recordKey}); err != nil || len(got.Item) != 0 {
+		t.Errorf("the backfill wrote the record of a removed assignment: %v, %v", got.Item, err)
 	}
 }
