@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,49 +40,13 @@ type Backfill struct {
 // It holds the relationships, assignments, roles and records in memory.
 func BackfillDecisions(ctx context.Context, db Backfiller, table string) (Backfill, error) {
 	var b Backfill
-	type canonical struct {
-		pk, sk  string
-		version int
-		record  map[string]types.AttributeValue
+	d := newDecisionState()
+	if err := scanTable(ctx, db, table, d.add); err != nil {
+		return b, err
 	}
-	want := map[[2]string]canonical{}                       // record key → its item
-	have := map[[2]string]map[string]types.AttributeValue{} // record key → the record
-	in := &dynamodb.ScanInput{TableName: &table}
-	for {
-		out, err := db.Scan(ctx, in)
-		if err != nil {
-			return b, fmt.Errorf("scan: %w", err)
-		}
-		for _, raw := range out.Items {
-			pk, sk := str(raw[AttrPK]), str(raw[AttrSK])
-			switch {
-			case strings.HasPrefix(pk, "DEC#"):
-				have[[2]string{pk, sk}] = raw
-			case strings.HasPrefix(pk, "AUTHZ#"):
-				record, version, err := decisionRecordOf(raw, sk)
-				if err != nil {
-					return b, fmt.Errorf("%s %s: %w", pk, sk, err)
-				}
-				if record == nil {
-					continue
-				}
-				item, err := marshal(record)
-				if err != nil {
-					return b, err
-				}
-				want[[2]string{str(item[AttrPK]), str(item[AttrSK])}] = canonical{pk, sk, version, item}
-			}
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
-	for k, c := range want {
-		if reflect.DeepEqual(have[k], c.record) {
-			b.Present++
-			continue
-		}
+	b.Present = len(d.want) - len(d.stale())
+	for _, k := range d.stale() {
+		c := d.want[k]
 		ok, err := transact(ctx, db,
 			types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &table, Key: key(c.pk, c.sk),
 				ConditionExpression: aws.String(condVersion), ExpressionAttributeValues: prevVersion(c.version + 1)}},
@@ -95,14 +60,8 @@ func BackfillDecisions(ctx context.Context, db Backfiller, table string) (Backfi
 			b.Changed++
 		}
 	}
-	for k := range have {
-		if _, ok := want[k]; ok {
-			continue
-		}
-		pk, sk, known := canonicalKey(k[0], k[1])
-		if !known {
-			continue
-		}
+	for _, k := range d.orphans() {
+		pk, sk, _ := canonicalKey(k[0], k[1])
 		ok, err := transact(ctx, db,
 			types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &table, Key: key(pk, sk), ConditionExpression: aws.String(condNew)}},
 			types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key(k[0], k[1])}})
@@ -116,6 +75,96 @@ func BackfillDecisions(ctx context.Context, db Backfiller, table string) (Backfi
 		}
 	}
 	return b, nil
+}
+
+// decisionState gathers, item by item from a scan, the decision records the
+// canonical items imply and the records the table holds.
+type decisionState struct {
+	want map[[2]string]implied                         // record key → what its item implies
+	have map[[2]string]map[string]types.AttributeValue // record key → the record
+}
+
+// implied is the decision record a canonical item implies.
+type implied struct {
+	pk, sk  string // the item's key
+	version int    // the item's version
+	record  map[string]types.AttributeValue
+}
+
+func newDecisionState() *decisionState {
+	return &decisionState{want: map[[2]string]implied{}, have: map[[2]string]map[string]types.AttributeValue{}}
+}
+
+func (d *decisionState) add(raw map[string]types.AttributeValue) error {
+	pk, sk := str(raw[AttrPK]), str(raw[AttrSK])
+	switch {
+	case strings.HasPrefix(pk, "DEC#"):
+		d.have[[2]string{pk, sk}] = raw
+	case strings.HasPrefix(pk, "AUTHZ#"):
+		record, version, err := decisionRecordOf(raw, sk)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", pk, sk, err)
+		}
+		if record == nil {
+			return nil
+		}
+		item, err := marshal(record)
+		if err != nil {
+			return err
+		}
+		d.want[[2]string{str(item[AttrPK]), str(item[AttrSK])}] = implied{pk, sk, version, item}
+	}
+	return nil
+}
+
+// stale answers the keys of the records that are missing or disagree with
+// their items, in key order.
+func (d *decisionState) stale() [][2]string {
+	var keys [][2]string
+	for k, w := range d.want {
+		if !reflect.DeepEqual(d.have[k], w.record) {
+			keys = append(keys, k)
+		}
+	}
+	return sortedKeys(keys)
+}
+
+// orphans answers the keys of the records whose item is gone, in key order.
+func (d *decisionState) orphans() [][2]string {
+	var keys [][2]string
+	for k := range d.have {
+		if _, ok := d.want[k]; !ok {
+			if _, _, known := canonicalKey(k[0], k[1]); known {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return sortedKeys(keys)
+}
+
+func sortedKeys(keys [][2]string) [][2]string {
+	slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+	return keys
+}
+
+// scanTable hands every item of the table to each, page by page.
+func scanTable(ctx context.Context, db Scanner, table string, each func(map[string]types.AttributeValue) error) error {
+	in := &dynamodb.ScanInput{TableName: &table}
+	for {
+		out, err := db.Scan(ctx, in)
+		if err != nil {
+			return fmt.Errorf("scan: %w", err)
+		}
+		for _, raw := range out.Items {
+			if err := each(raw); err != nil {
+				return err
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
 }
 
 // canonicalKey answers the key of the item a decision record stands for.

@@ -28,7 +28,7 @@ type Consistency struct {
 }
 
 // CheckInvariants scans the whole table and reports every broken invariant:
-// a relationship or assignment whose decision record is missing or disagrees,
+// a decision record missing, disagreeing with its item or left without one,
 // a relationship without its id item (or the reverse), an accepted
 // invitation without its relationship, an assignment under a relationship
 // that is not active or does not exist, a pending invitation missing from the
@@ -39,68 +39,56 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 	var c Consistency
 	rels := map[string]tenancy.Relationship{}
 	relIDs := map[string]bool{}
-	links := map[string]string{} // relationship id → status in its decision record
-	grants := map[string]bool{}  // assignment ids with a decision record
+	decisions := newDecisionState()
 	var invs []invitationItem
 	var asgs []tenancy.Assignment
-	in := &dynamodb.ScanInput{TableName: &table}
-	for {
-		out, err := db.Scan(ctx, in)
-		if err != nil {
-			return c, fmt.Errorf("scan: %w", err)
+	err := scanTable(ctx, db, table, func(raw map[string]types.AttributeValue) error {
+		c.Items++
+		if err := decisions.add(raw); err != nil {
+			return err
 		}
-		for _, raw := range out.Items {
-			c.Items++
-			pk, sk := str(raw[AttrPK]), str(raw[AttrSK])
-			switch {
-			case strings.HasPrefix(pk, "AUTHZ#") && strings.HasPrefix(sk, prefixRelationship):
-				var it relationshipItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return c, err
-				}
-				rels[it.ID] = it.Relationship
-			case strings.HasPrefix(pk, "REL#"):
-				relIDs[strings.TrimPrefix(pk, "REL#")] = true
-			case strings.HasPrefix(pk, "AUTHZ#") && strings.HasPrefix(sk, prefixAssignment):
-				var it assignmentItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return c, err
-				}
-				asgs = append(asgs, it.Assignment)
-			case strings.HasPrefix(pk, "INV#"):
-				var it invitationItem
-				if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-					return c, err
-				}
-				invs = append(invs, it)
-			case strings.HasPrefix(pk, "OUTBOX#"):
-				c.Pending++
-			case strings.HasPrefix(pk, "DEC#") && strings.HasPrefix(sk, decLink):
-				links[strings.TrimPrefix(sk, decLink)] = str(raw["s"])
-			case strings.HasPrefix(pk, "DEC#") && strings.HasPrefix(sk, decGrant):
-				grants[strings.TrimPrefix(sk, decGrant)] = true
+		pk, sk := str(raw[AttrPK]), str(raw[AttrSK])
+		switch {
+		case strings.HasPrefix(pk, "AUTHZ#") && strings.HasPrefix(sk, prefixRelationship):
+			var it relationshipItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return err
 			}
+			rels[it.ID] = it.Relationship
+		case strings.HasPrefix(pk, "REL#"):
+			relIDs[strings.TrimPrefix(pk, "REL#")] = true
+		case strings.HasPrefix(pk, "AUTHZ#") && strings.HasPrefix(sk, prefixAssignment):
+			var it assignmentItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return err
+			}
+			asgs = append(asgs, it.Assignment)
+		case strings.HasPrefix(pk, "INV#"):
+			var it invitationItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return err
+			}
+			invs = append(invs, it)
+		case strings.HasPrefix(pk, "OUTBOX#"):
+			c.Pending++
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		return nil
+	})
+	if err != nil {
+		return c, err
 	}
 	c.Relationships, c.Assignments, c.Invitations = len(rels), len(asgs), len(invs)
 	bad := func(format string, args ...any) { c.Violations = append(c.Violations, fmt.Sprintf(format, args...)) }
-	for id, rel := range rels {
+	for id := range rels {
 		if !relIDs[id] {
 			bad("relationship %s has no id item", id)
 		}
-		if links[id] != rel.Status {
-			bad("relationship %s is %s but its decision record says %q", id, rel.Status, links[id])
-		}
 	}
-	if len(links) != len(rels) {
-		bad("%d decision records of relationships for %d relationships", len(links), len(rels))
+	for _, k := range decisions.stale() {
+		bad("decision record %s %s is missing or disagrees with its item", k[0], k[1])
 	}
-	if len(grants) != len(asgs) {
-		bad("%d decision records of assignments for %d assignments", len(grants), len(asgs))
+	for _, k := range decisions.orphans() {
+		bad("decision record %s %s has no item", k[0], k[1])
 	}
 	for id := range relIDs {
 		if _, ok := rels[id]; !ok {
@@ -108,9 +96,6 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 		}
 	}
 	for _, a := range asgs {
-		if !grants[a.ID] {
-			bad("assignment %s has no decision record", a.ID)
-		}
 		if a.RelationshipID == "" {
 			continue
 		}

@@ -218,7 +218,12 @@ func TestAuditCursorBelongsToItsWindow(t *testing.T) {
 // items say, for every field a decision reads, through every kind of write.
 func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newStore(t)
+	srv, db, err := localdb.StartWithTable(ctx, "switchboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := store.New(db, "switchboard")
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"sites.manage"}}, {ID: "helpdesk-admin", Permissions: []string{"tickets.view", "tickets.update"}}},
 		Scope:   []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
@@ -269,6 +274,10 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	}
 	if r := p.Roles[0]; r.ID != role.ID || fmt.Sprint(r.Permissions) != fmt.Sprint(role.Permissions) {
 		t.Errorf("role from its decision record = %+v, want %+v", r, role)
+	}
+	// What the items imply is exactly what the records say.
+	if c, err := store.CheckInvariants(ctx, db, "switchboard"); err != nil || len(c.Violations) != 0 {
+		t.Errorf("invariants after every kind of write: %v, %v", c.Violations, err)
 	}
 	// The canonical assignment took the activation and kept the rest.
 	canon, err := s.GetAssignment(ctx, "acme", "msp", "a1")
