@@ -134,6 +134,20 @@ func (g grantRecord) domain(tenant, home string) tenancy.Assignment {
 	return a
 }
 
+// putWithDecision is the conditional put of a canonical item followed by the
+// put of its decision record, for one transaction.
+func (s *Store) putWithDecision(item any, cond string, values map[string]types.AttributeValue, record any) ([]types.TransactWriteItem, error) {
+	put, err := s.putTx(item, cond, values)
+	if err != nil {
+		return nil, err
+	}
+	dec, err := s.decisionPut(record)
+	if err != nil {
+		return nil, err
+	}
+	return []types.TransactWriteItem{put, dec}, nil
+}
+
 // decisionPut is the unconditional put of a decision record: its canonical
 // item, written in the same transaction, carries the conditions.
 func (s *Store) decisionPut(record any) (types.TransactWriteItem, error) {

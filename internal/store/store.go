@@ -329,15 +329,11 @@ func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []ten
 		items = append(items, tx)
 	}
 	for _, a := range admins {
-		tx, err := s.putTx(newAssignmentItem(a), condNew, nil)
+		txs, err := s.putWithDecision(newAssignmentItem(a), condNew, nil, grantOf(a))
 		if err != nil {
 			return err
 		}
-		dec, err := s.decisionPut(grantOf(a))
-		if err != nil {
-			return err
-		}
-		items = append(items, tx, dec)
+		items = append(items, txs...)
 	}
 	return s.commit(ctx, items, msgs)
 }
@@ -401,15 +397,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, re
 	if err != nil {
 		return err
 	}
-	relTx, err := s.putTx(newRelationshipItem(rel), condNew, nil)
+	relTxs, err := s.putWithDecision(newRelationshipItem(rel), condNew, nil, linkOf(rel))
 	if err != nil {
 		return err
 	}
-	dec, err := s.decisionPut(linkOf(rel))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, []types.TransactWriteItem{invTx, idTx, relTx, dec}, msgs)
+	return s.commit(ctx, append([]types.TransactWriteItem{invTx, idTx}, relTxs...), msgs)
 }
 
 // GetRelationship implements tenancy.Store.
@@ -435,29 +427,21 @@ func (s *Store) ListRelationships(ctx context.Context, tenant, side string, page
 
 // UpdateRelationship implements tenancy.Store.
 func (s *Store) UpdateRelationship(ctx context.Context, rel tenancy.Relationship, msgs []events.Message) error {
-	put, err := s.putTx(newRelationshipItem(rel), condVersion, prevVersion(rel.Version))
+	txs, err := s.putWithDecision(newRelationshipItem(rel), condVersion, prevVersion(rel.Version), linkOf(rel))
 	if err != nil {
 		return err
 	}
-	dec, err := s.decisionPut(linkOf(rel))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, []types.TransactWriteItem{put, dec}, msgs)
+	return s.commit(ctx, txs, msgs)
 }
 
 // CreateAssignment implements tenancy.Store.
 func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
-	put, err := s.putTx(newAssignmentItem(a), condNew, nil)
-	if err != nil {
-		return err
-	}
-	dec, err := s.decisionPut(grantOf(a))
+	txs, err := s.putWithDecision(newAssignmentItem(a), condNew, nil, grantOf(a))
 	if err != nil {
 		return err
 	}
 	if a.RelationshipID == "" {
-		return s.commit(ctx, []types.TransactWriteItem{put, dec}, msgs)
+		return s.commit(ctx, txs, msgs)
 	}
 	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName:                &s.table,
@@ -468,7 +452,7 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs
 			":active": &types.AttributeValueMemberS{Value: tenancy.RelationshipActive},
 		},
 	}}
-	return s.commit(ctx, []types.TransactWriteItem{check, put, dec}, msgs)
+	return s.commit(ctx, append([]types.TransactWriteItem{check}, txs...), msgs)
 }
 
 // RemoveAssignment implements tenancy.Store: the delete and its events in one
@@ -549,15 +533,11 @@ func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []event
 	if r.Version > 1 {
 		cond, values = condVersion, prevVersion(r.Version)
 	}
-	put, err := s.putTx(newRoleItem(r), cond, values)
+	txs, err := s.putWithDecision(newRoleItem(r), cond, values, roleRecordOf(r))
 	if err != nil {
 		return err
 	}
-	dec, err := s.decisionPut(roleRecordOf(r))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, []types.TransactWriteItem{put, dec}, msgs)
+	return s.commit(ctx, txs, msgs)
 }
 
 // ListRoles implements tenancy.Store.

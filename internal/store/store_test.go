@@ -23,13 +23,34 @@ var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 func newStore(t *testing.T) (*store.Store, *store.Meter) {
 	t.Helper()
 	meter := store.NewMeter()
-	srv, db, err := localdb.StartWithTable(context.Background(), "switchboard", meter.Option())
+	s, _ := newTable(t, meter.Option())
+	meter.Reset()
+	return s, meter
+}
+
+// newTable answers a store on a fresh table and the client beneath it.
+func newTable(t *testing.T, opts ...func(*dynamodb.Options)) (*store.Store, *dynamodb.Client) {
+	t.Helper()
+	srv, db, err := localdb.StartWithTable(context.Background(), "switchboard", opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	meter.Reset()
-	return store.New(db, "switchboard"), meter
+	return store.New(db, "switchboard"), db
+}
+
+// relate stores rel as accepted from an invitation msp → acme.
+func relate(t *testing.T, s *store.Store, rel tenancy.Relationship) {
+	t.Helper()
+	ctx := context.Background()
+	inv := tenancy.Invitation{ID: "inv-" + rel.ID, FromTenant: rel.PartnerTenant, ToTenant: rel.CustomerTenant, CreatedAt: t0, Version: 1}
+	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
+		t.Fatal(err)
+	}
+	inv.Version = 2
+	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestTenantIDAndDomainAreUnique(t *testing.T) {
@@ -103,14 +124,7 @@ func TestDelegatedAssignmentNeedsAnActiveRelationship(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	rel := tenancy.Relationship{ID: "rel1", CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
-	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
-	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
-		t.Fatal(err)
-	}
-	inv.Version = 2
-	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
-		t.Fatal(err)
-	}
+	relate(t, s, rel)
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:bob", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}}
 	if err := s.CreateAssignment(ctx, a, nil); err != nil {
 		t.Fatalf("CreateAssignment() on an active relationship = %v", err)
@@ -218,23 +232,11 @@ func TestAuditCursorBelongsToItsWindow(t *testing.T) {
 // items say, for every field a decision reads, through every kind of write.
 func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	ctx := context.Background()
-	srv, db, err := localdb.StartWithTable(ctx, "switchboard")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s := store.New(db, "switchboard")
+	s, db := newTable(t)
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"sites.manage"}}, {ID: "helpdesk-admin", Permissions: []string{"tickets.view", "tickets.update"}}},
 		Scope:   []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
-	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
-	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
-		t.Fatal(err)
-	}
-	inv.Version = 2
-	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
-		t.Fatal(err)
-	}
+	relate(t, s, rel)
 	window := period.Duration(30 * time.Minute)
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "group:oncall",
 		Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"/sites/eu/paris"}, Eligible: true, MaxActivation: &window, CreatedAt: t0, Version: 1}
@@ -298,22 +300,10 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 // finds nothing to do.
 func TestBackfillDecisions(t *testing.T) {
 	ctx := context.Background()
-	srv, db, err := localdb.StartWithTable(ctx, "switchboard")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s := store.New(db, "switchboard")
+	s, db := newTable(t)
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "helpdesk-admin", Permissions: []string{"tickets.view"}}}, EndsAt: t0.Add(time.Hour), CreatedAt: t0, Version: 1}
-	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", CreatedAt: t0, Version: 1}
-	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
-		t.Fatal(err)
-	}
-	inv.Version = 2
-	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
-		t.Fatal(err)
-	}
+	relate(t, s, rel)
 	for i := 0; i < 4; i++ {
 		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:u", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}, Version: 1}
 		if err := s.CreateAssignment(ctx, a, nil); err != nil {
@@ -385,12 +375,7 @@ func (r *racingDB) TransactWriteItems(ctx context.Context, in *dynamodb.Transact
 // written from what was scanned.
 func TestBackfillLeavesWhatChangedUnderIt(t *testing.T) {
 	ctx := context.Background()
-	srv, db, err := localdb.StartWithTable(ctx, "switchboard")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s := store.New(db, "switchboard")
+	s, db := newTable(t)
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}, Version: 1}
 	if err := s.CreateAssignment(ctx, a, nil); err != nil {
 		t.Fatal(err)
