@@ -3,22 +3,8 @@
 package main
 
 import (
-	"log"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
-func main() {
-	cfg, err := wiring.LambdaConfig()
-	if err != nil {
-		log.Fatal(err)
-	}
-	parts, err := wiring.Build(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionInvite, parts.Log).WithIdempotency(parts.Store).Handle)
-}
+func main() { wiring.ServeHTTP(httpapi.FunctionInvite) }

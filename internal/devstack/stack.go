@@ -139,11 +139,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	// deployed stack has one Lambda each.
 	for _, fn := range registry.Functions {
 		if len(fn.Routes()) > 0 {
-			h := httpapi.New(s.Service, fn.Name, cfg.Log).WithKeys(tokens)
-			if fn.Idempotent {
-				h.WithIdempotency(st)
-			}
-			s.handlers[fn.Name] = h
+			s.handlers[fn.Name] = fn.Handler(s.Service, st, cfg.Log).WithKeys(tokens)
 		}
 	}
 	if cfg.Seed {

@@ -44,6 +44,9 @@ func (h *Handler) WithIdempotency(s IdempotencyStore) *Handler {
 	return h
 }
 
+// Idempotent reports whether the handler honours Idempotency-Key.
+func (h *Handler) Idempotent() bool { return h.idem != nil }
+
 func validIdempotencyKey(k string) bool {
 	if len(k) == 0 || len(k) > 255 {
 		return false

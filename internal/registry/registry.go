@@ -6,10 +6,12 @@
 package registry
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
 // TableAccess is what a function may do to the table.
@@ -52,6 +54,16 @@ func (f Function) Routes() []httpapi.Route {
 		}
 	}
 	return out
+}
+
+// Handler is the HTTP handler of f as every stack serves it: its routes,
+// honouring Idempotency-Key (kept in idem) where f is Idempotent.
+func (f Function) Handler(svc *tenancy.Service, idem httpapi.IdempotencyStore, log *slog.Logger) *httpapi.Handler {
+	h := httpapi.New(svc, f.Name, log)
+	if f.Idempotent {
+		h.WithIdempotency(idem)
+	}
+	return h
 }
 
 // Memory and timeouts: HTTP functions answer within API Gateway's 30 s and

@@ -1,6 +1,8 @@
 package registry_test
 
 import (
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -25,8 +27,13 @@ func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
 			t.Errorf("function %s: no main at %s", f.Name, f.Package)
 		}
 		main, _ := os.ReadFile("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go")
-		if strings.Contains(string(main), ".WithIdempotency(") != f.Idempotent {
-			t.Errorf("function %s: Idempotent is %v in the registry but its main says otherwise", f.Name, f.Idempotent)
+		// Idempotency-Key is the registry's to decide: a main serves through
+		// wiring.ServeHTTP (Function.Handler), never choosing for itself.
+		if strings.Contains(string(main), ".WithIdempotency(") {
+			t.Errorf("function %s: its main sets idempotency itself; the registry decides it", f.Name)
+		}
+		if f.Idempotent && !strings.Contains(string(main), "wiring.ServeHTTP(") {
+			t.Errorf("function %s is Idempotent but its main does not serve through wiring.ServeHTTP", f.Name)
 		}
 		if len(f.Routes()) == 0 && f.Consumer == "" && !f.Scheduled {
 			t.Errorf("function %s has no route, rule or schedule: nothing would invoke it", f.Name)
@@ -42,3 +49,19 @@ func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
 		t.Errorf("functions/ has %d mains, the registry %d functions", len(entries), len(registry.Functions))
 	}
 }
+
+// The handler every stack builds honours Idempotency-Key exactly where the
+// registry says.
+func TestHandlerIdempotencyFollowsTheRegistry(t *testing.T) {
+	for _, f := range registry.Functions {
+		if len(f.Routes()) == 0 {
+			continue
+		}
+		h := f.Handler(nil, idempotencyStore{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if got := h.Idempotent(); got != f.Idempotent {
+			t.Errorf("function %s: handler honours Idempotency-Key = %v, registry says %v", f.Name, got, f.Idempotent)
+		}
+	}
+}
+
+type idempotencyStore struct{ httpapi.IdempotencyStore }

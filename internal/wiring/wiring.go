@@ -6,10 +6,12 @@ package wiring
 
 import (
 	"fmt"
+	"log"
 	"log/slog"
 	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/outbox"
+	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -102,4 +105,24 @@ func Build(cfg aws.Config, opts ...func(*tenancy.Config)) (Parts, error) {
 	}
 	svc := tenancy.New(sc)
 	return Parts{Env: env, Store: st, Outbox: pub, Service: svc, Log: log}, nil
+}
+
+// ServeHTTP is the whole main of an HTTP function: it builds the parts from
+// the Lambda environment and serves the function's routes as the registry
+// describes them. It fails at init when the environment is incomplete or the
+// registry lacks the function.
+func ServeHTTP(function string) {
+	fn, ok := registry.ByName(function)
+	if !ok {
+		log.Fatalf("function %q is not in the registry", function)
+	}
+	cfg, err := LambdaConfig()
+	if err != nil {
+		log.Fatal(err)
+	}
+	parts, err := Build(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(fn.Handler(parts.Service, parts.Store, parts.Log).Handle)
 }
