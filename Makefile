@@ -13,20 +13,25 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: run test tools vet build bench soak synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
 
-## run: start the whole system locally (ADDR=127.0.0.1:8080 by default)
-run:
+## run: start the whole system locally (ADDR=127.0.0.1:8080 by default; DynamoDB Local as a
+## child process, fetched into the cache on first use; DYNAMODB_ENDPOINT, DATA_DIR, SEED — README)
+run: tools
 	$(GO) build -o bin/switchboard-local ./cmd/switchboard-local
 	exec bin/switchboard-local
 
-## test: vet and every test, with the race detector; no cloud, no flags
+## test: vet and every test, with the race detector, against one DynamoDB Local for the run; no cloud
 test: tools vet
-	$(GO) test -race -count=1 ./...
+	$(GO) build -o bin/dynamodb-local ./cmd/dynamodb-local
+	bin/dynamodb-local -- $(GO) test -race -count=1 ./...
 
-## tools: what the tests need beside Go — gcc for the race detector, Node.js for the CDK's
-## jsii runtime — installed from Debian's packages when missing (machines of this kind have both)
+## tools: what the tests and the local stack need beside Go — gcc for the race detector, Node.js for
+## the CDK's jsii runtime, a JDK (17+) for DynamoDB Local and its loopback launcher — installed from
+## Debian's packages when missing (machines of this kind have them)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 tools:
-	@command -v gcc >/dev/null || { apt-get update -qq && apt-get install -y -qq gcc; }
-	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs; }
+	@command -v gcc >/dev/null || { apt-get update -qq && $(APT_INSTALL) gcc; }
+	@command -v node >/dev/null || { apt-get update -qq && $(APT_INSTALL) nodejs; }
+	@command -v javac >/dev/null || { apt-get update -qq && $(APT_INSTALL) openjdk-17-jdk-headless; }
 
 vet:
 	$(GO) vet ./...

@@ -15,6 +15,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -28,6 +29,8 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/benchfig"
+	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -35,8 +38,9 @@ func main() {
 	doc := flag.String("doc", "", "write the summary into this Markdown file between its markers")
 	runs := flag.Int("runs", 20, "cold starts per function")
 	duration := flag.Duration("duration", 3*time.Second, "time per load loop")
+	scale := flag.String("scale", "1000,10000,100000", "assignment counts of the scaling row (check-access p50/p99 at each size); \"\" leaves it out")
 	flag.Parse()
-	missed, err := run(*doc, *runs, *duration)
+	missed, err := run(*doc, *runs, *duration, *scale)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(2)
@@ -47,13 +51,21 @@ func main() {
 	}
 }
 
-func run(doc string, runs int, duration time.Duration) (int, error) {
+func run(doc string, runs int, duration time.Duration, scale string) (int, error) {
 	dir, err := os.MkdirTemp("", "benchreport")
 	if err != nil {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	costsFile, startsFile, loopsFile := filepath.Join(dir, "costs.jsonl"), filepath.Join(dir, "starts.json"), filepath.Join(dir, "loops.json")
+	costsFile, startsFile, loopsFile, scaleFile := filepath.Join(dir, "costs.jsonl"), filepath.Join(dir, "starts.json"), filepath.Join(dir, "loops.json"), filepath.Join(dir, "scale.json")
+	// One DynamoDB Local for every step: the tests and the load each use
+	// tables of their own in it.
+	db, err := localdb.Start(context.Background(), localdb.Options{Progress: func(l string) { fmt.Println(l) }})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	os.Setenv(dbtest.EnvEndpoint, db.URL)
 
 	var in Inputs
 	out, err := step(nil, "go", "test", "-run", "^$", "-bench", ".", "-benchmem", "./internal/access/", "./internal/token/")
@@ -83,11 +95,21 @@ func run(doc string, runs int, duration time.Duration) (int, error) {
 	if err = benchfig.Read(startsFile, &in.Starts); err != nil {
 		return 0, err
 	}
-	if _, err = step(nil, "go", "run", "./cmd/checkload", "-duration", duration.String(), "-json", loopsFile); err != nil {
+	if _, err = step(nil, "go", "run", "./cmd/checkload", "-dynamodb", db.URL, "-duration", duration.String(), "-json", loopsFile); err != nil {
 		return 0, err
 	}
-	if err = benchfig.Read(loopsFile, &in.Loops); err != nil {
+	if err = benchfig.Read(loopsFile, &in.CheckLoad); err != nil {
 		return 0, err
+	}
+	if scale != "" {
+		var sc benchfig.CheckLoad
+		if _, err = step(nil, "go", "run", "./cmd/checkload", "-dynamodb", db.URL, "-scale", scale, "-duration", duration.String(), "-json", scaleFile); err != nil {
+			return 0, err
+		}
+		if err = benchfig.Read(scaleFile, &sc); err != nil {
+			return 0, err
+		}
+		in.CheckLoad.Scale = sc.Scale
 	}
 
 	rows := Summarize(in)

@@ -78,6 +78,7 @@ func Generate(sz Sizes, seed uint64) ([]Record, error) {
 	}
 	grants := map[string][]grant{} // user@partner→customer
 	users := map[string][]string{} // partner → users
+	var asgs []Record
 	for i := 0; i < sz.Assignments && len(pairs) > 0; i++ {
 		pr := pairs[r.IntN(len(pairs))]
 		user := fmt.Sprintf("u%d", r.IntN(max(1, sz.Assignments/5)))
@@ -87,6 +88,7 @@ func Generate(sz Sizes, seed uint64) ([]Record, error) {
 			scope = fmt.Sprintf("/sites/s%d", r.IntN(3))
 		}
 		out = append(out, Record{Type: "assignment", Partner: pr.p, Customer: pr.c, User: user, Roles: []string{role}, Scope: []string{scope}})
+		asgs = append(asgs, out[len(out)-1])
 		k := user + "@" + pr.p + ">" + pr.c
 		grants[k] = append(grants[k], grant{[]string{role}, scope})
 		if !slices.Contains(users[pr.p], user) {
@@ -96,15 +98,31 @@ func Generate(sz Sizes, seed uint64) ([]Record, error) {
 	perms := cat.Permissions()
 	for i := 0; i < sz.Checks && len(pairs) > 0; i++ {
 		pr := pairs[r.IntN(len(pairs))]
-		if r.IntN(10) == 0 { // a customer the partner has no relationship with
-			pr.c = custIDs[r.IntN(len(custIDs))]
-		}
 		user := "u0"
 		if len(users[pr.p]) > 0 {
 			user = users[pr.p][r.IntN(len(users[pr.p]))]
 		}
 		perm := perms[r.IntN(len(perms))]
 		resource := fmt.Sprintf("/sites/s%d/rooms/r%d", r.IntN(4), r.IntN(10))
+		if i%2 == 0 && len(asgs) > 0 {
+			// Half the checks follow a grant: a permission its role holds,
+			// on a resource inside its scope, as a user at work would ask.
+			a := asgs[r.IntN(len(asgs))]
+			pr, user = pair{a.Partner, a.Customer}, a.User
+			role, _ := cat.Role(a.Roles[0])
+			var held []access.Permission
+			for _, p := range perms {
+				if role.Perms.Has(p) {
+					held = append(held, p)
+				}
+			}
+			perm = held[r.IntN(len(held))]
+			if a.Scope[0] != "*" {
+				resource = fmt.Sprintf("%s/rooms/r%d", a.Scope[0], r.IntN(10))
+			}
+		} else if r.IntN(10) == 0 { // a customer the partner has no relationship with
+			pr.c = custIDs[r.IntN(len(custIDs))]
+		}
 		allowed := false
 		ceiling, related := rels[pr]
 		for _, g := range grants[user+"@"+pr.p+">"+pr.c] {

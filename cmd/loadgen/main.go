@@ -170,7 +170,7 @@ func run(duration time.Duration, clients int) error {
 		return err
 	}
 	report(samples, duration, clients)
-	cons, err := store.CheckInvariants(ctx, stack.DB.Client(), devstack.TableName)
+	cons, err := store.CheckInvariants(ctx, stack.DynamoDB, stack.Table)
 	if err != nil {
 		return err
 	}

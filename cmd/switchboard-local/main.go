@@ -1,5 +1,15 @@
 // Command switchboard-local runs the whole system on one machine with no AWS
-// account: `make run`. ADDR sets where it listens (default 127.0.0.1:8080).
+// account: `make run`.
+//
+//	ADDR              where it listens (default 127.0.0.1:8080)
+//	DYNAMODB_ENDPOINT another DynamoDB instead of a DynamoDB Local child
+//	                  process (region and credentials from the usual AWS
+//	                  environment; static local ones for a loopback endpoint
+//	                  when the environment has none)
+//	TABLE_NAME        the table (default switchboard), created when missing
+//	DATA_DIR          keep DynamoDB Local's data there across restarts
+//	SEED              demo (default), msp-large, or none
+//	CLEANUP_EVERY     the cleanup schedule (default 1m)
 package main
 
 import (
@@ -9,10 +19,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/switchboard/switchboard/internal/devstack"
 )
@@ -27,6 +40,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
+	began := time.Now()
 	addr := os.Getenv("ADDR")
 	if addr == "" {
 		addr = devstack.DefaultAddr
@@ -43,18 +57,41 @@ func run(ctx context.Context) error {
 			return fmt.Errorf("CLEANUP_EVERY=%q is not a duration such as 1m: %w", v, err)
 		}
 	}
-	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: true, Log: log, CleanupEvery: every})
+	seed := os.Getenv("SEED")
+	switch seed {
+	case "", devstack.SeedDemo, devstack.SeedMSPLarge, devstack.SeedNone:
+	default:
+		return fmt.Errorf("SEED=%q: use %s, %s or %s", seed, devstack.SeedDemo, devstack.SeedMSPLarge, devstack.SeedNone)
+	}
+	db, err := database(ctx)
+	if err != nil {
+		return err
+	}
+	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: seed != devstack.SeedNone && seed != devstack.SeedMSPLarge, Log: log, CleanupEvery: every, Database: db})
 	if err != nil {
 		return err
 	}
 	defer stack.Close()
-	fmt.Print(devstack.Banner(base, stack.Demo))
+	if seed == devstack.SeedMSPLarge {
+		sz := devstack.MSPLarge
+		if _, err := stack.SeedLarge(ctx, sz, 16, progressLine); err != nil {
+			return fmt.Errorf("seed %s: %w", seed, err)
+		}
+	}
+	fmt.Print(devstack.Banner(base, stack))
+	fmt.Printf("Ready in %.1f s.\n", time.Since(began).Seconds())
 	srv := &http.Server{Handler: stack, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var died <-chan struct{}
+	if stack.Local != nil {
+		died = stack.Local.Done()
+	}
 	select {
 	case err := <-errc:
 		return err
+	case <-died:
+		return fmt.Errorf("DynamoDB Local stopped: %s", stack.Local.Output())
 	case <-ctx.Done():
 	}
 	fmt.Println("\nshutting down")
@@ -64,4 +101,56 @@ func run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// database reads DYNAMODB_ENDPOINT, TABLE_NAME and DATA_DIR.
+func database(ctx context.Context) (devstack.Database, error) {
+	db := devstack.Database{Endpoint: os.Getenv("DYNAMODB_ENDPOINT"), Table: os.Getenv("TABLE_NAME"), DataDir: os.Getenv("DATA_DIR"),
+		Progress: func(line string) { fmt.Println(line) }}
+	if db.Endpoint == "" {
+		return db, nil
+	}
+	if db.DataDir != "" {
+		return db, errors.New("DATA_DIR keeps the data of the DynamoDB Local the stack starts; with DYNAMODB_ENDPOINT the data lives where that DynamoDB keeps it")
+	}
+	u, err := url.Parse(db.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return db, fmt.Errorf("DYNAMODB_ENDPOINT=%q is not an http(s) URL such as http://127.0.0.1:8000", db.Endpoint)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return db, fmt.Errorf("AWS configuration for DYNAMODB_ENDPOINT: %w", err)
+	}
+	if loopback(u.Hostname()) {
+		// A DynamoDB on this machine takes any credentials; use the
+		// environment's when it has them.
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			return db, nil
+		}
+		if cfg.Region == "" {
+			cfg.Region = "local"
+		}
+	} else if cfg.Region == "" {
+		return db, fmt.Errorf("DYNAMODB_ENDPOINT=%s: set AWS_REGION (and credentials) for it", db.Endpoint)
+	}
+	db.AWS = &cfg
+	fmt.Printf("DynamoDB at %s (region %s)\n", db.Endpoint, cfg.Region)
+	return db, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// progressLine rewrites one terminal line.
+func progressLine(line string, final bool) {
+	if final {
+		fmt.Printf("\r%s\033[K\n", line)
+		return
+	}
+	fmt.Printf("\r%s\033[K", line)
 }

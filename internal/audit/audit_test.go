@@ -11,19 +11,15 @@ import (
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/audit"
-	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
 func TestTheSameEventConcurrentlyIsRecordedOncePerTenant(t *testing.T) {
 	ctx := context.Background()
-	srv, db, err := localdb.StartWithTable(ctx, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	st := store.New(db, "t")
+	db, table := dbtest.Table(t)
+	st := store.New(db, table)
 	c := audit.New(st, audit.DefaultRetention)
 	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	detail, _ := json.Marshal(events.RoleAssigned{Meta: events.Meta{SchemaVersion: 1, EventID: "ev-1", OccurredAt: at,

@@ -32,6 +32,23 @@ type Loop struct {
 	HTTP, Store, Decision float64
 }
 
+// CheckLoad is what cmd/checkload measured: the dataset's load through the
+// service, the loops, and the scaling points when asked for.
+type CheckLoad struct {
+	Records int           `json:"records"`
+	Load    time.Duration `json:"loadNs"`
+	Loops   []Loop        `json:"loops"`
+	Scale   []Scale       `json:"scale,omitempty"`
+}
+
+// Scale is check-access with 8 clients on a dataset of one size.
+type Scale struct {
+	Assignments int           `json:"assignments"`
+	Records     int           `json:"records"`
+	Load        time.Duration `json:"loadNs"`
+	Loop        Loop          `json:"loop"`
+}
+
 // Write stores v as JSON at path; an empty path writes nothing.
 func Write(path string, v any) error {
 	if path == "" {

@@ -8,8 +8,8 @@ import (
 
 // BenchmarkSwitchOverHTTP measures POST /switch end to end on the local stack
 // (JWT validation, the decision read, signing, the session transaction, the
-// outbox publish). minidyn's latency is not DynamoDB's: read the figure as
-// the stack's own overhead, not as a production latency.
+// outbox publish) against DynamoDB Local: read the figure as the stack's own
+// overhead on one machine, not as a production latency.
 func BenchmarkSwitchOverHTTP(b *testing.B) {
 	st := startStack(b)
 	tom := st.token("tom", "northwind")

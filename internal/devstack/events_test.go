@@ -58,8 +58,6 @@ func TestAuditSeesPartnerActionsWithinTheRequest(t *testing.T) {
 			Actor                           struct{ User, Tenant string }
 		}
 	}
-	// (No limit beside the filter: minidyn counts a Query's Limit over the
-	// whole table when a filter is present, which DynamoDB does not.)
 	st.mustDo("GET", "/tenants/contoso/audit?actorTenant=northwind", carl, "", 200, &log)
 	if len(log.Items) == 0 || log.Items[0].Type != "RoleAssigned" || log.Items[0].Actor.User != "nina" || log.Items[0].RelationshipID != d.RelationshipID || log.Items[0].RequestID == "" {
 		t.Errorf("customer's newest partner record = %+v, want nina's RoleAssigned with relationship and request id", log.Items)

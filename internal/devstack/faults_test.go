@@ -4,25 +4,33 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/truora/minidyn/server"
+	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 )
 
 // TestFaults: with DynamoDB failing, every operation either applies fully or
 // not at all and answers 503 problem+json with a retry hint; throttling is
-// retried by the SDK; unprocessed batch items are re-sent.
+// retried by the SDK; unprocessed batch items are re-sent; a transaction
+// whose answer is lost is retried without a false conflict. The faults come
+// from the project's proxy in front of DynamoDB Local.
 func TestFaults(t *testing.T) {
-	st := startStack(t)
+	proxy, err := localdb.NewProxy(dbtest.Endpoint(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	st := startStackAt(t, proxy.URL)
 	d := st.s.Demo
 	nina, fay := st.token("nina", "northwind"), st.token("fay", "fabrikam")
 
 	// Throttled twice: the SDK's retryer absorbs it and the caller sees 201.
-	st.s.DB.FailNext(2, "ThrottlingException")
+	proxy.Fail(2, "ThrottlingException")
 	st.mustDo("POST", "/invitations", nina, `{"to":{"tenantId":"contoso"},"roles":["helpdesk-admin"]}`, 201, nil)
 
 	// DynamoDB down: 503 with Retry-After, and nothing applied.
 	var before struct{ Items []any }
 	st.mustDo("GET", "/invitations?direction=outgoing&limit=100", nina, "", 200, &before)
-	st.s.DB.Emulator().EmulateFailure(server.FailureConditionInternalServerError)
+	proxy.Outage(true)
 	for _, c := range []struct{ method, path, tok, body string }{
 		{"POST", "/invitations", nina, `{"to":{"tenantId":"contoso"},"roles":["helpdesk-admin"]}`},
 		{"POST", "/invitations/" + d.PendingInvitationID + "/accept", fay, ""},
@@ -34,7 +42,7 @@ func TestFaults(t *testing.T) {
 			t.Errorf("%s %s with DynamoDB down = %d %v %s, want 503 problem+json with Retry-After", c.method, c.path, res.status, res.headers, res.body)
 		}
 	}
-	st.s.DB.Emulator().EmulateFailure(server.FailureConditionNone)
+	proxy.Outage(false)
 	var after struct{ Items []any }
 	st.mustDo("GET", "/invitations?direction=outgoing&limit=100", nina, "", 200, &after)
 	if len(after.Items) != len(before.Items) {
@@ -60,17 +68,25 @@ func TestFaults(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:u`+string(rune('a'+i%26))+`","roles":["site-lead"]}`, 201, nil)
 	}
-	calls := 0
-	st.s.DB.Emulator().EmulateUnprocessedItems("switchboard", func(n int, _ map[string]*server.AttributeValue) bool {
-		calls++
-		return calls <= 20 // the first twenty delete requests come back unprocessed
-	})
+	proxy.LeaveUnprocessed(20) // the next twenty delete requests come back unprocessed
 	st.mustDo("DELETE", "/relationships/"+d.RelationshipID, st.token("carl", "contoso"), "", 204, nil)
-	st.s.DB.Emulator().ClearUnprocessedItems()
 	var left struct{ Items []any }
 	st.mustDo("GET", "/relationships/"+d.RelationshipID+"/assignments", nina, "", 200, &left)
-	if len(left.Items) != 0 || calls <= 20 {
-		t.Errorf("%d assignments survive the offboarding (%d unprocessed answers)", len(left.Items), calls)
+	if len(left.Items) != 0 || proxy.Unprocessed() != 0 {
+		t.Errorf("%d assignments survive the offboarding (%d unprocessed answers still to give)", len(left.Items), proxy.Unprocessed())
+	}
+
+	// A transaction that took effect but whose answer was lost: the SDK
+	// retries it with the same ClientRequestToken, DynamoDB does not apply
+	// it twice, and the caller gets its 201 instead of a false conflict.
+	var out struct{ Items []any }
+	st.mustDo("GET", "/invitations?direction=outgoing&limit=100", nina, "", 200, &out)
+	proxy.LoseAnswers(1, "TransactWriteItems")
+	st.mustDo("POST", "/invitations", nina, `{"to":{"tenantId":"contoso"},"roles":["helpdesk-admin"]}`, 201, nil)
+	var again struct{ Items []any }
+	st.mustDo("GET", "/invitations?direction=outgoing&limit=100", nina, "", 200, &again)
+	if len(again.Items) != len(out.Items)+1 {
+		t.Errorf("a lost answer left %d invitations, want %d", len(again.Items), len(out.Items)+1)
 	}
 	st.consistent(t)
 }

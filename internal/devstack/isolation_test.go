@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -245,9 +246,9 @@ type tableSnapshot map[string]string
 // snapshot scans the whole table through the SDK.
 func snapshot(t *testing.T, st *stack) tableSnapshot {
 	t.Helper()
-	db := st.s.DB.Client()
+	db := st.s.DynamoDB
 	snap := tableSnapshot{}
-	in := &dynamodb.ScanInput{TableName: stringPtr(devstack.TableName)}
+	in := &dynamodb.ScanInput{TableName: stringPtr(st.s.Table), ConsistentRead: aws.Bool(true)}
 	for {
 		out, err := db.Scan(context.Background(), in)
 		if err != nil {

@@ -14,6 +14,8 @@ type Demo struct {
 	RelationshipID            string
 	PendingInvitationID       string
 	TechnicianAssignmentID    string
+	// Kept says the demo was found in data kept from an earlier run.
+	Kept bool
 }
 
 // seed creates an MSP and two customers through the service, as users would:
@@ -24,6 +26,10 @@ func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 	d := &Demo{MSP: "northwind", Customer: "contoso", Prospect: "fabrikam",
 		MSPAdmin: "nina", CustomerAdmin: "carl", ProspectAdmin: "fay", Technician: "tom"}
 	operator := tenancy.Caller{User: "operator", Tenant: OperatorTenant}
+	nina := tenancy.Caller{User: d.MSPAdmin, Tenant: d.MSP}
+	if _, err := svc.GetTenant(ctx, operator, d.MSP); err == nil {
+		return seeded(ctx, svc, d, nina) // data kept on disk from an earlier run
+	}
 	for _, t := range []tenancy.NewTenant{
 		{ID: d.MSP, Name: "Northwind IT Services", Domain: "northwind.example", MSP: true, Admins: []string{"user:" + d.MSPAdmin}},
 		{ID: d.Customer, Name: "Contoso Ltd", Domain: "contoso.example", Admins: []string{"user:" + d.CustomerAdmin}},
@@ -33,7 +39,6 @@ func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 			return nil, err
 		}
 	}
-	nina := tenancy.Caller{User: d.MSPAdmin, Tenant: d.MSP}
 	inv, err := svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: d.Customer, Roles: []string{"helpdesk-admin", "site-lead"}, Scope: []string{"*"}})
 	if err != nil {
 		return nil, err
@@ -53,5 +58,42 @@ func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 		return nil, err
 	}
 	d.PendingInvitationID = pending.ID
+	return d, nil
+}
+
+// seeded finds the demo in a table that already holds it (DATA_DIR): the
+// relationship with Contoso, Tom's assignment there and the invitation to
+// Fabrikam if it is still pending.
+func seeded(ctx context.Context, svc *tenancy.Service, d *Demo, nina tenancy.Caller) (*Demo, error) {
+	rels, err := svc.ListRelationships(ctx, nina, tenancy.SidePartner, tenancy.Page{Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rels.Items {
+		if r.CustomerTenant == d.Customer && d.RelationshipID == "" {
+			d.RelationshipID = r.ID
+		}
+	}
+	if d.RelationshipID != "" {
+		as, err := svc.ListRelationshipAssignments(ctx, nina, d.RelationshipID, tenancy.Page{Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as.Items {
+			if a.Principal == "user:"+d.Technician && d.TechnicianAssignmentID == "" {
+				d.TechnicianAssignmentID = a.ID
+			}
+		}
+	}
+	invs, err := svc.ListInvitations(ctx, nina, tenancy.Outgoing, tenancy.InvitationPending, tenancy.Page{Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range invs.Items {
+		if inv.ToTenant == d.Prospect && d.PendingInvitationID == "" {
+			d.PendingInvitationID = inv.ID
+		}
+	}
+	d.Kept = true
 	return d, nil
 }

@@ -54,7 +54,10 @@ type Config struct {
 	BaseURL string
 	// Seed loads the demo tenants.
 	Seed bool
-	// DynamoOptions are applied to the DynamoDB client, e.g. a request meter.
+	// Database says which DynamoDB the stack keeps its table in.
+	Database Database
+	// DynamoOptions are applied to the functions' DynamoDB client, e.g. a
+	// request meter.
 	DynamoOptions []func(*dynamodb.Options)
 	// CleanupEvery runs the scheduled cleanup on a ticker; 0 leaves it to
 	// POST /dev/cleanup.
@@ -67,12 +70,20 @@ type Config struct {
 
 // Stack is a running local Switchboard.
 type Stack struct {
-	Clock    *Clock
-	Issuer   *Issuer
-	Service  *tenancy.Service
-	Demo     *Demo
-	Store    *store.Store
-	DB       *localdb.Server
+	Clock   *Clock
+	Issuer  *Issuer
+	Service *tenancy.Service
+	Demo    *Demo
+	// Large is what SeedLarge created, if it ran.
+	Large *LargeSeed
+	Store *store.Store
+	// Table is the table's name; DynamoDB answers an unmetered client of
+	// the database it is in.
+	Table    string
+	DynamoDB *dynamodb.Client
+	// Local is the DynamoDB Local the stack started, nil when
+	// Database.Endpoint named another DynamoDB.
+	Local    *localdb.Server
 	Signer   *token.LocalSigner
 	Bus      *localbus.Bus
 	Outbox   *outbox.Publisher
@@ -88,20 +99,20 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	db, client, err := localdb.StartWithTable(ctx, TableName, cfg.DynamoOptions...)
+	s := &Stack{Clock: NewClock(), handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	clientFor, err := s.openDatabase(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
-	clock := NewClock()
+	clock := s.Clock
 	// Tokens live on real time, as the identity provider and API Gateway know
 	// nothing of the test clock; only Switchboard's own decisions use it.
-	issuer, err := NewIssuer(strings.TrimSuffix(cfg.BaseURL, "/")+"/dev", Audience, time.Now)
-	if err != nil {
-		db.Close()
+	if s.Issuer, err = NewIssuer(strings.TrimSuffix(cfg.BaseURL, "/")+"/dev", Audience, time.Now); err != nil {
+		s.Close()
 		return nil, err
 	}
-	st := store.New(client, TableName)
-	s := &Stack{Clock: clock, Issuer: issuer, Store: st, DB: db, handlers: map[string]*httpapi.Handler{}, log: cfg.Log}
+	st := store.New(clientFor(cfg.DynamoOptions...), s.Table)
+	s.Store = st
 	// The bus calls the consumers; the consumers publish through the outbox
 	// publisher, which calls the bus: the consumer map is filled in below.
 	consumers := map[string]localbus.Consumer{}
@@ -114,7 +125,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		},
 	}, localbus.Options{BusName: BusName, Attempts: cfg.BusAttempts, Backoff: cfg.BusBackoff, Now: clock.Now, Log: cfg.Log})
 	if err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	s.Outbox = outbox.New(s.Bus.Client(), BusName, st, cfg.Log)
@@ -127,7 +138,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		Minter: tokens, TokenIssuer: strings.TrimSuffix(cfg.BaseURL, "/"), TokenAudience: SwitchAudience, TokenNow: time.Now})
 	// The consumers are Lambdas of their own in AWS: here they get their own
 	// DynamoDB client, so what a request costs is metered apart from them.
-	consumerStore := store.New(db.Client(), TableName)
+	consumerStore := store.New(clientFor(), s.Table)
 	consumerOutbox := outbox.New(s.Bus.Client(), BusName, consumerStore, cfg.Log)
 	consumers[events.ConsumerAudit] = audit.New(consumerStore, audit.DefaultRetention).Handle
 	hooks := webhooks.New(webhooks.Config{Store: consumerStore, Publisher: consumerOutbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
@@ -182,8 +193,13 @@ func (s *Stack) Close() error {
 	if s.stop != nil {
 		s.stop()
 	}
-	s.Bus.Close()
-	return s.DB.Close()
+	if s.Bus != nil {
+		s.Bus.Close()
+	}
+	if s.Local != nil {
+		return s.Local.Close()
+	}
+	return nil
 }
 
 // ServeHTTP routes dev routes and the API.

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard/switchboard/internal/devstack"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -28,12 +29,23 @@ type stack struct {
 
 func startStack(t testing.TB) *stack {
 	t.Helper()
+	return startStackAt(t, "")
+}
+
+// startStackAt runs the stack on a table of its own in the tests' DynamoDB,
+// reached at endpoint when it is not "" (a fault proxy in front of it).
+func startStackAt(t testing.TB, endpoint string) *stack {
+	t.Helper()
+	if endpoint == "" {
+		endpoint = dbtest.Endpoint(t)
+	}
 	meter := store.NewMeter()
 	// The SDK's standard retryer, with short backoffs so fault drills are quick.
 	fastRetries := func(o *dynamodb.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.MaxBackoff = 50 * time.Millisecond })
 	}
-	s, err := devstack.Start(context.Background(), devstack.Config{BaseURL: "http://switchboard.test", Seed: true, DynamoOptions: []func(*dynamodb.Options){meter.Option(), fastRetries}})
+	s, err := devstack.Start(context.Background(), devstack.Config{BaseURL: "http://switchboard.test", Seed: true,
+		Database: devstack.Database{Endpoint: endpoint, Table: dbtest.Name(t)}, DynamoOptions: []func(*dynamodb.Options){meter.Option(), fastRetries}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +114,7 @@ func (st *stack) consistent(t *testing.T) store.Consistency {
 	if err := st.s.Bus.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c, err := store.CheckInvariants(context.Background(), st.s.DB.Client(), devstack.TableName)
+	c, err := store.CheckInvariants(context.Background(), st.s.DynamoDB, st.s.Table)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -26,13 +27,9 @@ func fixture(t *testing.T) (*tenancy.Service, *store.Meter, string) {
 	t.Helper()
 	ctx := context.Background()
 	meter := store.NewMeter()
-	srv, db, err := localdb.StartWithTable(ctx, "t", meter.Option())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	db, table := dbtest.Table(t, meter.Option())
 	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
-	svc := tenancy.New(tenancy.Config{Store: store.New(db, "t"), Now: func() time.Time { return now }, NewID: ids.Sequence("id"), OperatorTenant: "platform"})
+	svc := tenancy.New(tenancy.Config{Store: store.New(db, table), Now: func() time.Time { return now }, NewID: ids.Sequence("id"), OperatorTenant: "platform"})
 	op := tenancy.Caller{User: "op", Tenant: "platform"}
 	for _, tn := range []tenancy.NewTenant{
 		{ID: "northwind", Name: "Northwind", Domain: "northwind.example", MSP: true, Admins: []string{"user:nina"}},
@@ -189,23 +186,19 @@ func TestStoreFailures(t *testing.T) {
 	ev := loadEvent(t)
 	// No table: an error no retry cures is a plain 500 that names the request
 	// id and hides the cause.
-	srv, err := localdb.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	svc := tenancy.New(tenancy.Config{Store: store.New(srv.Client(), "missing"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
+	svc := tenancy.New(tenancy.Config{Store: store.New(localdb.Client(dbtest.Endpoint(t)), "missing"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
 	res, _ := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
 	if res.StatusCode != 500 || strings.Contains(res.Body, "missing") || strings.Contains(res.Body, "ResourceNotFound") || !strings.Contains(res.Body, ev.RequestContext.RequestID) {
 		t.Errorf("Handle() = %d %s, want a 500 that quotes the request id and hides the cause", res.StatusCode, res.Body)
 	}
 	// The database unreachable: 503 with a retry hint.
-	down, db, err := localdb.StartWithTable(ctx, "t")
+	down, err := localdb.NewProxy(dbtest.Endpoint(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db, table := dbtest.TableAt(t, down.URL)
 	down.Close()
-	svc = tenancy.New(tenancy.Config{Store: store.New(db, "t"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
+	svc = tenancy.New(tenancy.Config{Store: store.New(db, table), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
 	res, _ = httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
 	if res.StatusCode != 503 || res.Headers["Retry-After"] == "" || res.Headers["Content-Type"] != "application/problem+json" || strings.Contains(res.Body, "127.0.0.1") {
 		t.Errorf("Handle() with the database down = %d %v %s, want 503 problem+json with Retry-After", res.StatusCode, res.Headers, res.Body)

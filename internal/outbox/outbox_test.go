@@ -15,7 +15,7 @@ import (
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/localbus"
-	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -28,12 +28,8 @@ var t0 = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 func fixture(t *testing.T, n int) (*store.Store, *localbus.Bus, *outbox.Publisher, []events.Message, func() map[string]int) {
 	t.Helper()
 	ctx := context.Background()
-	srv, db, err := localdb.StartWithTable(ctx, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	st := store.New(db, "t")
+	db, table := dbtest.Table(t)
+	st := store.New(db, table)
 	var mu sync.Mutex
 	got := map[string]int{}
 	consumer := func(_ context.Context, ev lambdaevents.EventBridgeEvent) error {

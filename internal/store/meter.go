@@ -46,6 +46,7 @@ func (m *Meter) Option() func(*dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, func(stack *smithymiddleware.Stack) error {
 			return stack.Initialize.Add(smithymiddleware.InitializeMiddlewareFunc("switchboard-meter",
 				func(ctx context.Context, in smithymiddleware.InitializeInput, next smithymiddleware.InitializeHandler) (smithymiddleware.InitializeOutput, smithymiddleware.Metadata, error) {
+					askCapacity(in.Parameters)
 					start := time.Now()
 					out, md, err := next.HandleInitialize(ctx, in)
 					took := time.Since(start)

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -301,11 +303,19 @@ func (s *Store) commit(ctx context.Context, items []types.TransactWriteItem, msg
 		// The SDK retries a transaction whose answer was lost; the token makes
 		// DynamoDB treat the retry as the same request instead of failing its
 		// conditions against its own first write. The first event's id is
-		// unique to this change.
-		in.ClientRequestToken = aws.String(msgs[0].ID)
+		// unique to this change; tokens are shared by every table of the
+		// account and region, so the table's name goes into it too.
+		in.ClientRequestToken = aws.String(requestToken(s.table, msgs[0].ID))
 	}
 	_, err := s.db.TransactWriteItems(ctx, in)
 	return translate(err)
+}
+
+// requestToken derives a transaction's idempotency token (at most 36
+// characters) from the table and the change's first event id.
+func requestToken(table, eventID string) string {
+	sum := sha256.Sum256([]byte(table + "\x00" + eventID))
+	return hex.EncodeToString(sum[:18])
 }
 
 // commitPut is commit for a change of one item.

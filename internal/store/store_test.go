@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -23,20 +23,16 @@ var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 func newStore(t *testing.T) (*store.Store, *store.Meter) {
 	t.Helper()
 	meter := store.NewMeter()
-	s, _ := newTable(t, meter.Option())
+	s, _, _ := newTable(t, meter.Option())
 	meter.Reset()
 	return s, meter
 }
 
 // newTable answers a store on a fresh table and the client beneath it.
-func newTable(t *testing.T, opts ...func(*dynamodb.Options)) (*store.Store, *dynamodb.Client) {
+func newTable(t *testing.T, opts ...func(*dynamodb.Options)) (*store.Store, *dynamodb.Client, string) {
 	t.Helper()
-	srv, db, err := localdb.StartWithTable(context.Background(), "switchboard", opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return store.New(db, "switchboard"), db
+	db, table := dbtest.Table(t, opts...)
+	return store.New(db, table), db, table
 }
 
 // relate stores rel as accepted from an invitation msp → acme.
@@ -232,7 +228,7 @@ func TestAuditCursorBelongsToItsWindow(t *testing.T) {
 // items say, for every field a decision reads, through every kind of write.
 func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	ctx := context.Background()
-	s, db := newTable(t)
+	s, db, table := newTable(t)
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"sites.manage"}}, {ID: "helpdesk-admin", Permissions: []string{"tickets.view", "tickets.update"}}},
 		Scope:   []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
@@ -278,7 +274,7 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 		t.Errorf("role from its decision record = %+v, want %+v", r, role)
 	}
 	// What the items imply is exactly what the records say.
-	if c, err := store.CheckInvariants(ctx, db, "switchboard"); err != nil || len(c.Violations) != 0 {
+	if c, err := store.CheckInvariants(ctx, db, table); err != nil || len(c.Violations) != 0 {
 		t.Errorf("invariants after every kind of write: %v, %v", c.Violations, err)
 	}
 	// The canonical assignment took the activation and kept the rest.
@@ -300,7 +296,7 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 // finds nothing to do.
 func TestBackfillDecisions(t *testing.T) {
 	ctx := context.Background()
-	s, db := newTable(t)
+	s, db, table := newTable(t)
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "helpdesk-admin", Permissions: []string{"tickets.view"}}}, EndsAt: t0.Add(time.Hour), CreatedAt: t0, Version: 1}
 	relate(t, s, rel)
@@ -313,11 +309,11 @@ func TestBackfillDecisions(t *testing.T) {
 	if err := s.SaveRole(ctx, tenancy.CustomRole{ID: "r1", TenantID: "acme", DefinedBy: "msp", Permissions: []string{"tickets.view"}, Version: 1}, nil); err != nil {
 		t.Fatal(err)
 	}
-	table := aws.String("switchboard")
+	tableName := aws.String(table)
 	del := func(pk, sk string) {
 		t.Helper()
 		k := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: pk}, store.AttrSK: &types.AttributeValueMemberS{Value: sk}}
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: table, Key: k}); err != nil {
+		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: tableName, Key: k}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -327,31 +323,31 @@ func TestBackfillDecisions(t *testing.T) {
 	del("DEC#acme#msp", "G#a1")
 	del("DEC#acme#msp", "R#r1")
 	del("AUTHZ#acme#msp", "ASG#a3")
-	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: map[string]types.AttributeValue{
+	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName, Key: map[string]types.AttributeValue{
 		store.AttrPK: &types.AttributeValueMemberS{Value: "DEC#acme#msp"}, store.AttrSK: &types.AttributeValueMemberS{Value: "L#rel1"}}})
 	if err != nil || len(got.Item) == 0 {
 		t.Fatalf("link record = %v, %v", got, err)
 	}
 	got.Item["s"] = &types.AttributeValueMemberS{Value: tenancy.RelationshipTerminated}
-	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: got.Item}); err != nil {
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: tableName, Item: got.Item}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := store.CheckInvariants(ctx, db, "switchboard"); len(c.Violations) == 0 {
+	if c, _ := store.CheckInvariants(ctx, db, table); len(c.Violations) == 0 {
 		t.Fatal("a table with missing, orphaned and stale decision records passed the invariant check")
 	}
 
-	b, err := store.BackfillDecisions(ctx, db, "switchboard")
+	b, err := store.BackfillDecisions(ctx, db, table)
 	if want := (store.Backfill{Written: 4, Removed: 1, Present: 1}); err != nil || b != want {
 		t.Fatalf("BackfillDecisions() = %+v, %v; want %+v", b, err, want)
 	}
-	if c, err := store.CheckInvariants(ctx, db, "switchboard"); err != nil || len(c.Violations) != 0 {
+	if c, err := store.CheckInvariants(ctx, db, table); err != nil || len(c.Violations) != 0 {
 		t.Errorf("after the backfill: %v, %v", c.Violations, err)
 	}
 	p, err := s.LoadPartition(ctx, "acme", "msp")
 	if err != nil || len(p.Relationships) != 1 || p.Relationships[0].Status != tenancy.RelationshipActive || len(p.Assignments) != 3 || len(p.Roles) != 1 {
 		t.Errorf("LoadPartition() after the backfill = %+v, %v", p, err)
 	}
-	if b, err := store.BackfillDecisions(ctx, db, "switchboard"); err != nil || b != (store.Backfill{Present: 5}) {
+	if b, err := store.BackfillDecisions(ctx, db, table); err != nil || b != (store.Backfill{Present: 5}) {
 		t.Errorf("second BackfillDecisions() = %+v, %v; want all 5 present", b, err)
 	}
 }
@@ -375,26 +371,26 @@ func (r *racingDB) TransactWriteItems(ctx context.Context, in *dynamodb.Transact
 // written from what was scanned.
 func TestBackfillLeavesWhatChangedUnderIt(t *testing.T) {
 	ctx := context.Background()
-	s, db := newTable(t)
+	s, db, table := newTable(t)
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}, Version: 1}
 	if err := s.CreateAssignment(ctx, a, nil); err != nil {
 		t.Fatal(err)
 	}
 	recordKey := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "DEC#acme#acme"}, store.AttrSK: &types.AttributeValueMemberS{Value: "G#a1"}}
-	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("switchboard"), Key: recordKey}); err != nil {
+	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: recordKey}); err != nil {
 		t.Fatal(err)
 	}
 	racing := &racingDB{Backfiller: db, before: func() {
 		k := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "AUTHZ#acme#acme"}, store.AttrSK: &types.AttributeValueMemberS{Value: "ASG#a1"}}
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("switchboard"), Key: k}); err != nil {
+		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: k}); err != nil {
 			t.Error(err)
 		}
 	}}
-	b, err := store.BackfillDecisions(ctx, racing, "switchboard")
+	b, err := store.BackfillDecisions(ctx, racing, table)
 	if err != nil || b != (store.Backfill{Changed: 1}) {
 		t.Fatalf("BackfillDecisions() = %+v, %v; want 1 changed", b, err)
 	}
-	if got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("switchboard"), Key: recordKey}); err != nil || len(got.Item) != 0 {
+	if got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: recordKey}); err != nil || len(got.Item) != 0 {
 		t.Errorf("the backfill wrote the record of a removed assignment: %v, %v", got.Item, err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/ids"
-	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -37,12 +37,8 @@ var (
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, meter: store.NewMeter(), now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
-	srv, db, err := localdb.StartWithTable(context.Background(), "switchboard", w.meter.Option())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	w.store = store.New(db, "switchboard")
+	db, table := dbtest.Table(t, w.meter.Option())
+	w.store = store.New(db, table)
 	w.svc = tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("id"), OperatorTenant: "platform"})
 	for _, tn := range []tenancy.NewTenant{
 		{ID: "northwind", Name: "Northwind", Domain: "northwind.example", MSP: true, Admins: []string{"user:nina"}},

@@ -3,7 +3,10 @@ package tenancy
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/switchboard/switchboard/events"
 )
@@ -32,31 +35,62 @@ func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
 	if err != nil {
 		return r, err
 	}
+	// Items are independent (each step is its own versioned write), so a
+	// few are worked on at once.
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(sweepWorkers)
 	for _, inv := range invs {
 		if inv.Status != InvitationPending || now.Before(inv.ExpiresAt) {
 			continue
 		}
-		_, err := s.moveInvitation(ctx, s.sweeper(), "", inv, InvitationExpired)
-		switch {
-		case errors.Is(err, ErrConflict):
-		case err != nil:
-			return r, err
-		default:
-			r.InvitationsExpired++
-		}
+		g.Go(func() error {
+			_, err := s.moveInvitation(gctx, s.sweeper(), "", inv, InvitationExpired)
+			switch {
+			case errors.Is(err, ErrConflict):
+			case err != nil:
+				return err
+			default:
+				mu.Lock()
+				r.InvitationsExpired++
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return r, err
 	}
 	rels, err := s.store.DueRelationships(ctx, now, limit)
 	if err != nil {
 		return r, err
 	}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(sweepWorkers)
 	for _, rel := range rels {
-		if err := s.review(ctx, rel, now, &r); err != nil && !errors.Is(err, ErrConflict) {
-			return r, err
-		}
+		g.Go(func() error {
+			var one SweepReport
+			if err := s.review(gctx, rel, now, &one); err != nil && !errors.Is(err, ErrConflict) {
+				return err
+			}
+			mu.Lock()
+			r.RelationshipsExpired += one.RelationshipsExpired
+			r.RelationshipsExtended += one.RelationshipsExtended
+			r.NoticesSent += one.NoticesSent
+			r.RelationshipsCleared += one.RelationshipsCleared
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return r, err
 	}
 	r.More = len(invs) == limit || len(rels) == limit
 	return r, nil
 }
+
+// sweepWorkers is how many due items one sweep works on at once.
+const sweepWorkers = 8
 
 func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r *SweepReport) error {
 	next := rel

@@ -1,0 +1,127 @@
+package tenancy_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/switchboard/switchboard/internal/access"
+	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// parallel runs n calls of fn, eight at a time, and fails the test on the
+// first error.
+func parallel(t *testing.T, n int, fn func(i int) error) {
+	t.Helper()
+	var g errgroup.Group
+	g.SetLimit(8)
+	for i := range n {
+		g.Go(func() error { return fn(i) })
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedAssignments writes n delegated assignments under rel straight into the
+// store (set-up at size; the behaviour under test goes through the service).
+func (w *world) seedAssignments(rel tenancy.Relationship, n int, prefix string) {
+	w.t.Helper()
+	ctx := context.Background()
+	parallel(w.t, n, func(i int) error {
+		return w.store.CreateAssignment(ctx, tenancy.Assignment{ID: fmt.Sprintf("%s-asg-%d", prefix, i), TenantID: rel.CustomerTenant, HomeTenant: rel.PartnerTenant,
+			RelationshipID: rel.ID, Principal: fmt.Sprintf("user:u%d", i), Roles: []string{rel.Ceiling[0].ID}, Permissions: []string{}, Scope: []string{"*"},
+			CreatedAt: w.clock(), CreatedBy: tenancy.Actor{User: "nina", Tenant: rel.PartnerTenant}, Version: 1}, nil)
+	})
+}
+
+// Offboarding removes every assignment under the relationship, whatever
+// their number: pages of a list that shrinks as it is deleted.
+func TestOffboardingRemovesEveryAssignmentAtSize(t *testing.T) {
+	const n = 1000
+	w := newWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	w.seedAssignments(rel, n, "off")
+	wantReason(t, w.check(tenancy.Caller{User: fmt.Sprint("u", n-1), Tenant: "northwind"}, "contoso", "tickets.view", ""), access.ReasonAllowed)
+	if _, err := w.svc.TerminateRelationship(ctx, carl, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	left, err := w.store.ListAssignments(ctx, "contoso", "northwind", "", tenancy.Page{Limit: 100})
+	if err != nil || len(left.Items) != 0 {
+		t.Fatalf("after offboarding %d assignments, %d are left (%v)", n, len(left.Items), err)
+	}
+	p, err := w.store.LoadPartition(ctx, "contoso", "northwind")
+	if err != nil || len(p.Assignments) != 0 {
+		t.Errorf("after offboarding, the decision partition holds %d grants (%v), want none", len(p.Assignments), err)
+	}
+	wantReason(t, w.check(tenancy.Caller{User: fmt.Sprint("u", n-1), Tenant: "northwind"}, "contoso", "tickets.view", ""), access.ReasonRelationshipTerminated)
+	got, err := w.svc.GetRelationship(ctx, carl, rel.ID)
+	if err != nil || got.Status != tenancy.RelationshipTerminated {
+		t.Errorf("relationship = %s, %v; want terminated", got.Status, err)
+	}
+}
+
+// The sweep works through more due items than one run takes, a bounded batch
+// at a time, until nothing is left: 1,000 invitations expire, and 1,000
+// relationships reach their end and lose their assignments.
+func TestSweepFinishesAtSize(t *testing.T) {
+	const n = 1000
+	w := newWorld(t)
+	ctx := context.Background()
+	day := 24 * time.Hour
+	parallel(t, n, func(i int) error {
+		inv := tenancy.Invitation{ID: fmt.Sprintf("inv-%d", i), Kind: tenancy.KindDelegatedAdmin, Status: tenancy.InvitationPending, FromTenant: "northwind", ToTenant: "contoso",
+			As: tenancy.SidePartner, PartnerTenant: "northwind", CustomerTenant: "contoso", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"},
+			ExpiresAt: w.clock().Add(day), CreatedAt: w.clock(), UpdatedAt: w.clock(), Version: 1}
+		if err := w.store.CreateInvitation(ctx, inv, nil); err != nil {
+			return err
+		}
+		if i%2 == 1 { // half of them are accepted: a relationship ending in two days, with an assignment
+			return nil
+		}
+		rel := tenancy.Relationship{ID: fmt.Sprintf("rel-%d", i), Kind: tenancy.KindDelegatedAdmin, Status: tenancy.RelationshipActive, PartnerTenant: "northwind", CustomerTenant: "contoso",
+			InvitationID: inv.ID, Ceiling: []tenancy.CeilingRole{{ID: "helpdesk-admin", Permissions: []string{"tickets.view"}}}, Scope: []string{"*"},
+			StartsAt: w.clock(), EndsAt: w.clock().Add(2 * day), PrimaryAdmins: []string{}, CreatedAt: w.clock(), UpdatedAt: w.clock(), Version: 1}
+		inv.Status, inv.RelationshipID, inv.Version = tenancy.InvitationAccepted, rel.ID, 2
+		if err := w.store.AcceptInvitation(ctx, inv, rel, nil); err != nil {
+			return err
+		}
+		return w.store.CreateAssignment(ctx, tenancy.Assignment{ID: fmt.Sprintf("asg-%d", i), TenantID: "contoso", HomeTenant: "northwind", RelationshipID: rel.ID,
+			Principal: fmt.Sprintf("user:u%d", i), Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"*"}, CreatedAt: w.clock(), Version: 1}, nil)
+	})
+	w.advance(3 * day)
+	var total tenancy.SweepReport
+	runs := 0
+	for more := true; more; runs++ {
+		if runs == 20 {
+			t.Fatalf("the sweep still has more after %d runs: %+v", runs, total)
+		}
+		r, err := w.svc.Sweep(ctx, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total.InvitationsExpired += r.InvitationsExpired
+		total.RelationshipsExpired += r.RelationshipsExpired
+		more = r.More
+	}
+	if total.InvitationsExpired != n/2 || total.RelationshipsExpired != n/2 {
+		t.Errorf("sweeps expired %d invitations and %d relationships in %d runs, want %d of each", total.InvitationsExpired, total.RelationshipsExpired, runs, n/2)
+	}
+	p, err := w.store.LoadPartition(ctx, "contoso", "northwind")
+	if err != nil || len(p.Assignments) != 0 {
+		t.Errorf("after the sweeps %d grants are left (%v), want none", len(p.Assignments), err)
+	}
+	for _, r := range p.Relationships {
+		if r.Status == tenancy.RelationshipActive {
+			t.Errorf("relationship %s is still active after its end", r.ID)
+		}
+	}
+	pending, err := w.store.DueInvitations(ctx, w.clock(), n)
+	if err != nil || len(pending) != 0 {
+		t.Errorf("%d invitations are still due (%v)", len(pending), err)
+	}
+}
