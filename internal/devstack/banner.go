@@ -18,7 +18,7 @@ func Banner(base string, s *Stack) string {
 	case s.Local != nil:
 		fmt.Fprintf(&b, "DynamoDB:     DynamoDB Local %s at %s, table %s — it listens on every interface (no JDK for the loopback launcher)\n", localdb.Version, s.Local.URL, s.Table)
 	default:
-		fmt.Fprintf(&b, "DynamoDB:     table %s at DYNAMODB_ENDPOINT\n", s.Table)
+		fmt.Fprintf(&b, "DynamoDB:     table %s at %s (DYNAMODB_ENDPOINT)\n", s.Table, s.Endpoint)
 	}
 	user, tenant := "nina", "northwind"
 	if s.Large != nil {

@@ -49,6 +49,7 @@ func (s *Stack) openDatabase(ctx context.Context, db Database) (func(...func(*dy
 		}
 		s.Local, endpoint = local, local.URL
 	}
+	s.Endpoint = endpoint
 	clientFor := func(opts ...func(*dynamodb.Options)) *dynamodb.Client {
 		if db.AWS == nil {
 			return localdb.Client(endpoint, opts...)

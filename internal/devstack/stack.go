@@ -80,6 +80,7 @@ type Stack struct {
 	// Table is the table's name; DynamoDB answers an unmetered client of
 	// the database it is in.
 	Table    string
+	Endpoint string
 	DynamoDB *dynamodb.Client
 	// Local is the DynamoDB Local the stack started, nil when
 	// Database.Endpoint named another DynamoDB.

