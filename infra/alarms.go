@@ -27,7 +27,7 @@ type Alarms struct {
 func NewAlarms(scope constructs.Construct, id string, s *SwitchboardStack) *Alarms {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	a := &Alarms{Construct: c}
-	a.Topic = awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{DisplayName: jsii.String("Switchboard alarms")})
+	a.Topic = awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{DisplayName: jsii.String("Switchboard alarms"), EnforceSSL: jsii.Bool(true)})
 	action := awscloudwatchactions.NewSnsAction(a.Topic)
 	five := awscdk.Duration_Minutes(jsii.Number(5))
 	alarm := func(name, desc string, metric awscloudwatch.IMetric, threshold float64) {

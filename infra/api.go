@@ -86,7 +86,12 @@ func NewAPI(scope constructs.Construct, id string, cfg APIConfig) *API {
 			if r.Public {
 				opts.Authorizer = awsapigatewayv2.NewHttpNoneAuthorizer()
 			}
-			a.API.AddRoutes(opts)
+			for _, route := range *a.API.AddRoutes(opts) {
+				if r.Public {
+					suppress(route, suppression{rule: "AwsSolutions-APIG4",
+						reason: "A public route of the route table (the JWKS): verifiers fetch the public keys without credentials"})
+				}
+			}
 		}
 	}
 	return a

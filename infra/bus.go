@@ -47,6 +47,10 @@ func NewBus(scope constructs.Construct, id, stage string) *Bus {
 		EventPattern: &awsevents.EventPattern{Source: jsii.Strings(events.Source)},
 		Retention:    awscdk.Duration_Days(jsii.Number(90)),
 	})
+	// Without a key the CDK still writes KmsKeyIdentifier: "" (a known
+	// defect), which some regions refuse: the archive is encrypted with an
+	// AWS owned key when the property is absent, so remove it.
+	b.Archive.Node().DefaultChild().(awsevents.CfnArchive).AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
 	return b
 }
 
@@ -56,6 +60,8 @@ func (b *Bus) dlq(name string) awssqs.Queue {
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
 	})
+	suppress(q, suppression{rule: "AwsSolutions-SQS3",
+		reason: "This queue is itself a dead-letter queue: of an EventBridge target and of the consumer's asynchronous invocations (cdk-nag recognises only SQS redrive)"})
 	b.DLQs[name] = q
 	return q
 }
@@ -87,11 +93,21 @@ func (b *Bus) Route(fns *Functions, rateMinutes awscdk.CfnParameter) {
 		dlq := b.dlq("schedule-" + rf.Name)
 		b.Schedule = awsevents.NewRule(b.Construct, jsii.String("Schedule"), &awsevents.RuleProps{
 			Description: jsii.String("Runs the Switchboard cleanup"),
-			Schedule: awsevents.Schedule_Expression(awscdk.Fn_Join(jsii.String(""),
-				&[]*string{jsii.String("rate("), rateMinutes.ValueAsString(), jsii.String(" minutes)")})),
+			Schedule:    awsevents.Schedule_Expression(b.rate(rateMinutes)),
 		})
 		b.target(b.Schedule, fns.ByName[rf.Name], dlq)
 	}
+}
+
+// rate is the schedule expression for a number of minutes given at deploy
+// time: EventBridge wants the singular unit for one, rate(1 minute), and
+// refuses rate(1 minutes).
+func (b *Bus) rate(minutes awscdk.CfnParameter) *string {
+	one := awscdk.NewCfnCondition(b.Construct, jsii.String("CleanupEveryMinute"), &awscdk.CfnConditionProps{
+		Expression: awscdk.Fn_ConditionEquals(minutes.ValueAsString(), jsii.String("1")),
+	})
+	return awscdk.Token_AsString(awscdk.Fn_ConditionIf(one.LogicalId(), jsii.String("rate(1 minute)"),
+		awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("rate("), minutes.ValueAsString(), jsii.String(" minutes)")})), nil)
 }
 
 func (b *Bus) target(rule awsevents.Rule, fn awslambda.Function, dlq awssqs.Queue) {

@@ -31,8 +31,9 @@ type Functions struct {
 
 // NewFunctions creates one Lambda per registry entry: provided.al2023 on
 // arm64, tracing on, a log group with retention, the environment it needs, and
-// least-privilege grants (read-only table access for readers, PutEvents only
-// for functions that publish, KMS signing only for the switch).
+// least-privilege grants (exactly the DynamoDB actions the registry derives
+// for it, PutEvents only for functions that publish, KMS signing only for
+// the switch).
 func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*Functions, error) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	f := &Functions{Construct: c, ByName: map[string]awslambda.Function{}}
@@ -69,12 +70,12 @@ func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*
 			Environment:  &env,
 			Description:  jsii.String("Switchboard " + rf.Name),
 		})
-		switch rf.Table {
-		case registry.TableRead:
-			cfg.Table.Table.GrantReadData(fn)
-		case registry.TableReadWrite:
-			cfg.Table.Table.GrantReadWriteData(fn)
-		}
+		fn.AddToRolePolicy(cfg.Table.Statement(rf.TableActions()))
+		suppress(fn,
+			suppression{rule: "AwsSolutions-IAM4", appliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+				reason: "AWSLambdaBasicExecutionRole allows only CloudWatch Logs writes (CreateLogGroup, CreateLogStream, PutLogEvents), which every Lambda needs"},
+			suppression{rule: "AwsSolutions-IAM5", appliesTo: []string{"Resource::*"},
+				reason: "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions"})
 		if rf.Publishes {
 			cfg.Bus.Bus.GrantPutEventsTo(fn, nil)
 		}

@@ -24,5 +24,6 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	CheckAWSSolutions(app)
 	app.Synth(nil)
 }

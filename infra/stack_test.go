@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/events"
@@ -36,9 +37,17 @@ type resource struct {
 	Properties map[string]any
 }
 
+// template is what the tests read of one stage's template.
+type template struct {
+	Resources  map[string]resource
+	Conditions map[string]any
+}
+
 var (
 	synthOnce sync.Once
 	templates map[string]map[string]resource
+	docs      map[string]template
+	findings  map[string][]string // stage → cdk-nag errors and warnings
 	synthErr  error
 )
 
@@ -58,8 +67,10 @@ func synth(t *testing.T) map[string]map[string]resource {
 			return dir, os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("stand-in for "+fn.Name), 0o755)
 		}
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(assets, "cdk.out"))})
-		templates = map[string]map[string]resource{}
+		CheckAWSSolutions(app)
+		templates, docs = map[string]map[string]resource{}, map[string]template{}
 		stacks := map[string]*SwitchboardStack{}
+		findings = map[string][]string{}
 		for _, stage := range []string{StageStaging, StageProd} {
 			s, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: dirFor})
 			if err != nil {
@@ -70,12 +81,22 @@ func synth(t *testing.T) map[string]map[string]resource {
 		}
 		for stage, s := range stacks {
 			raw, _ := json.Marshal(assertions.Template_FromStack(s.Stack, nil).ToJSON())
-			var doc struct{ Resources map[string]resource }
+			var doc template
 			if err := json.Unmarshal(raw, &doc); err != nil {
 				synthErr = err
 				return
 			}
-			templates[stage] = doc.Resources
+			templates[stage], docs[stage] = doc.Resources, doc
+			ann := assertions.Annotations_FromStack(s.Stack)
+			rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))
+			for kind, found := range map[string]*[]*cxapi.SynthesisMessage{
+				"error":   ann.FindError(jsii.String("*"), rule),
+				"warning": ann.FindWarning(jsii.String("*"), rule),
+			} {
+				for _, m := range *found {
+					findings[stage] = append(findings[stage], fmt.Sprintf("%s at %s: %v", kind, *m.Id, m.Entry.Data))
+				}
+			}
 		}
 	})
 	if synthErr != nil {
@@ -271,9 +292,13 @@ func TestSigningKey(t *testing.T) {
 }
 
 // TestLeastPrivilege: no wildcard actions, no managed FullAccess policies,
-// readers cannot write, only publishers may PutEvents, only the switch signs.
+// each function holds exactly the DynamoDB actions the registry derives for
+// it (readers cannot write, the audit consumer only appends, nobody scans
+// or reads a stream the table does not have), on the table and its indexes
+// by name; only publishers may PutEvents, only the switch signs.
 func TestLeastPrivilege(t *testing.T) {
 	writes := []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+	never := []string{"dynamodb:Scan", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"}
 	for stage, res := range synth(t) {
 		roleOf := map[string]string{} // role logical id → function name
 		for id, fn := range ofType(res, "AWS::Lambda::Function") {
@@ -287,6 +312,12 @@ func TestLeastPrivilege(t *testing.T) {
 		if len(roleOf) != len(registry.Functions) {
 			t.Fatalf("%s: matched %d function roles, want %d", stage, len(roleOf), len(registry.Functions))
 		}
+		for _, tbl := range ofType(res, "AWS::DynamoDB::GlobalTable") {
+			if tbl.Properties["StreamSpecification"] != nil {
+				t.Errorf("%s: the table has a stream; these checks assume none", stage)
+			}
+		}
+		dynamo := map[string][]string{} // function → its DynamoDB actions
 		for id, pol := range ofType(res, "AWS::IAM::Policy") {
 			roles := fmt.Sprint(pol.Properties["Roles"])
 			fnName := ""
@@ -308,9 +339,18 @@ func TestLeastPrivilege(t *testing.T) {
 						actions = append(actions, x.(string))
 					}
 				}
+				if resources := fmt.Sprint(st["Resource"]); strings.Contains(resources, "/index/*") {
+					t.Errorf("%s %s: a wildcard over the table's indexes: %s", stage, id, resources)
+				}
 				for _, a := range actions {
 					if a == "*" || strings.HasSuffix(a, ":*") {
 						t.Errorf("%s %s: wildcard action %s", stage, id, a)
+					}
+					if strings.HasPrefix(a, "dynamodb:") && fnName != "" {
+						dynamo[fnName] = append(dynamo[fnName], a)
+					}
+					if slices.Contains(never, a) {
+						t.Errorf("%s: %s may %s", stage, fnName, a)
 					}
 					if fnName != "" && rf.Table == registry.TableRead && slices.Contains(writes, a) {
 						t.Errorf("%s: reader %s may %s", stage, fnName, a)
@@ -323,6 +363,16 @@ func TestLeastPrivilege(t *testing.T) {
 					}
 				}
 			}
+		}
+		for _, rf := range registry.Functions {
+			got := dynamo[rf.Name]
+			slices.Sort(got)
+			if !slices.Equal(got, rf.TableActions()) {
+				t.Errorf("%s: %s may %v, want exactly %v", stage, rf.Name, got, rf.TableActions())
+			}
+		}
+		if audit := dynamo["audit"]; slices.Contains(audit, "dynamodb:DeleteItem") || slices.Contains(audit, "dynamodb:Scan") || len(audit) == 0 {
+			t.Errorf("%s: the audit consumer may %v, want only to append", stage, audit)
 		}
 		for id, role := range ofType(res, "AWS::IAM::Role") {
 			if strings.Contains(fmt.Sprint(role.Properties["ManagedPolicyArns"]), "FullAccess") {
@@ -345,5 +395,115 @@ func TestStagesDiffer(t *testing.T) {
 	}
 	if reflect.DeepEqual(retention(StageStaging), retention(StageProd)) {
 		t.Errorf("staging and prod keep logs equally long (%v)", retention(StageProd))
+	}
+}
+
+// TestAWSSolutions: cdk-nag's AwsSolutions pack finds nothing that is not
+// suppressed, with its reason, beside the resource it concerns.
+func TestAWSSolutions(t *testing.T) {
+	synth(t)
+	for _, stage := range []string{StageStaging, StageProd} {
+		for _, f := range findings[stage] {
+			t.Errorf("%s: cdk-nag %s", stage, f)
+		}
+	}
+}
+
+// TestArchiveHasNoEmptyKey: the CDK writes KmsKeyIdentifier: "" for an
+// archive without a key, which some regions refuse; the stack removes it.
+func TestArchiveHasNoEmptyKey(t *testing.T) {
+	for stage, res := range synth(t) {
+		for id, a := range ofType(res, "AWS::Events::Archive") {
+			if k, ok := a.Properties["KmsKeyIdentifier"]; ok && (k == "" || k == nil) {
+				t.Errorf("%s %s: KmsKeyIdentifier = %q, want a key or no such property", stage, id, k)
+			}
+		}
+	}
+}
+
+// TestCleanupScheduleUnit: the schedule expression CloudFormation resolves
+// for CleanupRateMinutes uses the unit EventBridge accepts.
+func TestCleanupScheduleUnit(t *testing.T) {
+	for stage, res := range synth(t) {
+		var expr any
+		for _, r := range ofType(res, "AWS::Events::Rule") {
+			if e := r.Properties["ScheduleExpression"]; e != nil {
+				expr = e
+			}
+		}
+		for _, tc := range []struct{ minutes, want string }{{"1", "rate(1 minute)"}, {"2", "rate(2 minutes)"}, {"60", "rate(60 minutes)"}} {
+			params := map[string]string{"CleanupRateMinutes": tc.minutes}
+			if got, err := resolve(expr, params, docs[stage].Conditions); err != nil || got != tc.want {
+				t.Errorf("%s: CleanupRateMinutes=%s: schedule %v, want %q (%v)", stage, tc.minutes, got, tc.want, err)
+			}
+		}
+	}
+}
+
+// resolve evaluates the intrinsics a schedule expression uses — Ref to a
+// parameter, Fn::Join, Fn::If over a condition of Fn::Equals — as
+// CloudFormation would for the given parameter values.
+func resolve(v any, params map[string]string, conditions map[string]any) (any, error) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return v, nil
+	}
+	for fn, arg := range m {
+		args, _ := arg.([]any)
+		switch fn {
+		case "Ref":
+			p, ok := params[arg.(string)]
+			if !ok {
+				return nil, fmt.Errorf("no value for parameter %v", arg)
+			}
+			return p, nil
+		case "Fn::Join":
+			var parts []string
+			for _, x := range args[1].([]any) {
+				r, err := resolve(x, params, conditions)
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, fmt.Sprint(r))
+			}
+			return strings.Join(parts, args[0].(string)), nil
+		case "Fn::If":
+			cond, err := resolve(conditions[args[0].(string)], params, conditions)
+			if err != nil {
+				return nil, err
+			}
+			if cond == true {
+				return resolve(args[1], params, conditions)
+			}
+			return resolve(args[2], params, conditions)
+		case "Fn::Equals":
+			a, err := resolve(args[0], params, conditions)
+			if err != nil {
+				return nil, err
+			}
+			b, err := resolve(args[1], params, conditions)
+			if err != nil {
+				return nil, err
+			}
+			return fmt.Sprint(a) == fmt.Sprint(b), nil
+		}
+		return nil, fmt.Errorf("intrinsic %s is not evaluated here", fn)
+	}
+	return nil, nil
+}
+
+// TestAlarmTopicEnforcesSSL: publishing to the alarm topic without TLS is denied.
+func TestAlarmTopicEnforcesSSL(t *testing.T) {
+	for stage, res := range synth(t) {
+		enforced := false
+		for _, p := range ofType(res, "AWS::SNS::TopicPolicy") {
+			for _, st := range p.Properties["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				m := st.(map[string]any)
+				enforced = enforced || m["Effect"] == "Deny" && strings.Contains(fmt.Sprint(m["Condition"]), "aws:SecureTransport:false")
+			}
+		}
+		if !enforced {
+			t.Errorf("%s: the alarm topic accepts publishing without TLS", stage)
+		}
 	}
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -43,4 +47,17 @@ func NewTable(scope constructs.Construct, id string, prod bool) *Table {
 		RemovalPolicy:      removal,
 	})
 	return &Table{Construct: c, Table: t}
+}
+
+// Statement allows actions on the table and, when they include Query, on
+// each of its indexes by name (no wildcard). The table has no stream, so no
+// stream action is ever granted.
+func (t *Table) Statement(actions []string) awsiam.PolicyStatement {
+	resources := []*string{t.Table.TableArn()}
+	if slices.Contains(actions, registry.ActionQuery) {
+		for _, ix := range store.Indexes {
+			resources = append(resources, awscdk.Fn_Join(jsii.String(""), &[]*string{t.Table.TableArn(), jsii.String("/index/" + ix.Name)}))
+		}
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings(actions...), Resources: &resources})
 }

@@ -1,8 +1,9 @@
 // Command verify-token checks a switch token the way a downstream service
-// would: with nothing but the JWKS, through an independent JOSE library
-// (lestrrat-go/jwx), and prints its claims.
+// would: as a JWT access token (RFC 9068 — header typ at+jwt), with nothing
+// but the JWKS, the audience and optionally the issuer, through an
+// independent JOSE library (lestrrat-go/jwx), and prints its claims.
 //
-//	go run ./cmd/verify-token -jwks http://127.0.0.1:8080/.well-known/jwks.json -aud switchboard-downstream "$TOKEN"
+//	go run ./cmd/verify-token -jwks http://127.0.0.1:8080/.well-known/jwks.json -aud switchboard-downstream -iss http://127.0.0.1:8080 "$TOKEN"
 package main
 
 import (
@@ -11,9 +12,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
@@ -39,7 +43,7 @@ func run(jwksURL, aud, iss, raw string) error {
 	if err != nil {
 		return fmt.Errorf("fetch %s: %w", jwksURL, err)
 	}
-	opts := []jwt.ParseOption{jwt.WithKeySet(set), jwt.WithAudience(aud), jwt.WithAcceptableSkew(30 * time.Second)}
+	opts := []jwt.ParseOption{jwt.WithKeyProvider(accessTokenKeys{set}), jwt.WithAudience(aud), jwt.WithAcceptableSkew(30 * time.Second)}
 	if iss != "" {
 		opts = append(opts, jwt.WithIssuer(iss))
 	}
@@ -51,6 +55,26 @@ func run(jwksURL, aud, iss, raw string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("valid: signed by a key of %s, audience %s\n%s\n", jwksURL, aud, claims)
+	fmt.Printf("valid: a JWT access token (typ at+jwt) signed by a key of %s, audience %s\n%s\n", jwksURL, aud, claims)
+	return nil
+}
+
+// accessTokenKeys offers the JWKS's key named by kid only to a signature
+// whose header says typ at+jwt, as RFC 9068 §4 asks of a resource server: no
+// other JWT signed by the same key passes for an access token.
+type accessTokenKeys struct{ set jwk.Set }
+
+func (p accessTokenKeys) FetchKeys(_ context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
+	h := sig.ProtectedHeaders()
+	typ, _ := h.Type()
+	if t := strings.ToLower(typ); t != "at+jwt" && t != "application/at+jwt" {
+		return fmt.Errorf("header typ %q: not a JWT access token (at+jwt)", typ)
+	}
+	kid, _ := h.KeyID()
+	key, ok := p.set.LookupKeyID(kid)
+	if !ok {
+		return fmt.Errorf("no key %q in the JWKS", kid)
+	}
+	sink.Key(jwa.ES256(), key)
 	return nil
 }

@@ -196,8 +196,14 @@ func TestRedeliveryWritesNoDuplicate(t *testing.T) {
 	}
 }
 
-// verify checks a Standard Webhooks signature the way a subscriber would,
-// written from the convention, not from the signer's code.
+// webhookTolerance is how far a Standard Webhooks receiver lets
+// webhook-timestamp stray from its own clock (the reference libraries' 5 min).
+const webhookTolerance = 5 * time.Minute
+
+// verify checks a Standard Webhooks delivery the way a subscriber would,
+// written from the convention, not from the signer's code: the timestamp
+// within webhookTolerance of the receiver's (real) clock, and a v1
+// signature over id.timestamp.body.
 func verify(secret string, h http.Header, body []byte) error {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil {
@@ -206,6 +212,9 @@ func verify(secret string, h http.Header, body []byte) error {
 	ts, err := strconv.ParseInt(h.Get("webhook-timestamp"), 10, 64)
 	if err != nil {
 		return err
+	}
+	if skew := time.Since(time.Unix(ts, 0)); skew > webhookTolerance || skew < -webhookTolerance {
+		return fmt.Errorf("webhook-timestamp %d is %v away from now, beyond the %v tolerance", ts, skew.Round(time.Second), webhookTolerance)
 	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(h.Get("webhook-id") + "." + strconv.FormatInt(ts, 10) + "." + string(body)))
@@ -325,6 +334,63 @@ func TestWebhooksReceiveSignedEvents(t *testing.T) {
 	}
 	st.mustDo("DELETE", "/tenants/contoso/webhooks/"+hook.ID, carl, "", 204, nil)
 	st.mustDo("DELETE", "/tenants/contoso/webhooks/"+hook.ID, carl, "", 404, nil)
+}
+
+// TestWebhookTimestampsStayOnRealTimeUnderTheTestClock: after the test clock
+// moves days ahead, deliveries still carry a webhook-timestamp on the
+// receiver's clock, so a receiver that checks it (as the Standard Webhooks
+// libraries do) accepts them: no failed attempt, no disabled subscription, no
+// dead letter.
+func TestWebhookTimestampsStayOnRealTimeUnderTheTestClock(t *testing.T) {
+	st := startStack(t)
+	d := st.s.Demo
+	carl, nina := st.token("carl", "contoso"), st.token("nina", "northwind")
+	var hook struct{ ID, Secret string }
+	refused := make(chan error, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if err := verify(hook.Secret, r.Header, b); err != nil {
+			refused <- err
+			http.Error(w, err.Error(), http.StatusBadRequest) // as a receiver using the reference library answers
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+	st.mustDo("POST", "/dev/clock", "", `{"advance":"P3D"}`, 200, nil)
+	st.mustDo("POST", "/tenants/contoso/webhooks", carl, `{"url":"`+receiver.URL+`/hooks","eventTypes":["RoleAssigned"]}`, 201, &hook)
+	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:ann","roles":["site-lead"]}`, 201, nil)
+	if err := st.s.Bus.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-refused:
+		t.Errorf("the receiver refused a delivery three days into the test clock: %v", err)
+	default:
+	}
+	var deliveries struct {
+		Items []struct {
+			Delivered bool
+			Attempt   int
+			At        time.Time
+		}
+	}
+	st.mustDo("GET", "/tenants/contoso/webhooks/"+hook.ID+"/deliveries", carl, "", 200, &deliveries)
+	if len(deliveries.Items) != 1 || !deliveries.Items[0].Delivered {
+		t.Fatalf("deliveries = %+v, want one delivered attempt", deliveries.Items)
+	}
+	// The attempt itself is recorded on Switchboard's clock, like everything else.
+	if at := deliveries.Items[0].At; at.Before(time.Now().Add(71 * time.Hour)) {
+		t.Errorf("attempt recorded at %v, want on the test clock (three days ahead)", at)
+	}
+	var listed struct{ Items []struct{ Status string } }
+	st.mustDo("GET", "/tenants/contoso/webhooks", carl, "", 200, &listed)
+	if len(listed.Items) != 1 || listed.Items[0].Status != "active" {
+		t.Errorf("webhook = %+v, want still active", listed.Items)
+	}
+	if dl := st.s.Bus.DeadLetters(); len(dl) != 0 {
+		t.Errorf("%d dead letters, want none", len(dl))
+	}
 }
 
 func TestCleanupByTheTestClock(t *testing.T) {

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/switchboard/switchboard/internal/tenancy"
-	"github.com/switchboard/switchboard/internal/token"
 )
 
 // MaxBody is the largest request body accepted (413 beyond).
@@ -50,7 +50,7 @@ type Handler struct {
 
 // KeySet answers the keys that verify switch tokens.
 type KeySet interface {
-	JWKS(ctx context.Context) (token.JWKS, error)
+	JWKS(ctx context.Context) (jwk.Set, error)
 }
 
 // WithKeys gives the switch function its key set for the JWKS route.
@@ -151,11 +151,23 @@ func callerOf(ev lambdaevents.APIGatewayV2HTTPRequest) (tenancy.Caller, error) {
 	if a := ev.RequestContext.Authorizer; a != nil && a.JWT != nil {
 		claims = a.JWT.Claims
 	}
-	c := tenancy.Caller{User: claims["sub"], Tenant: claims["tid"], Groups: listClaim(claims["groups"]), AMR: listClaim(claims["amr"]), RequestID: ev.RequestContext.RequestID}
+	c := tenancy.Caller{User: claims["sub"], Tenant: claims["tid"], Groups: listClaim(claims["groups"]), AMR: listClaim(claims["amr"]),
+		Client: clientOf(claims), RequestID: ev.RequestContext.RequestID}
 	if c.User == "" || c.Tenant == "" {
 		return c, &requestError{status: http.StatusUnauthorized, detail: "the token carries no sub or tid claim"}
 	}
 	return c, nil
+}
+
+// clientOf names the OAuth client the caller's token was issued to: RFC 9068's
+// client_id, OpenID Connect's azp, or Entra ID v1's appid.
+func clientOf(claims map[string]string) string {
+	for _, k := range []string{"client_id", "azp", "appid"} {
+		if v := strings.TrimSpace(claims[k]); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func listClaim(v string) []string {

@@ -51,15 +51,16 @@ var _ token.Signer = (*Signer)(nil)
 // KeyID implements token.Signer.
 func (s *Signer) KeyID() string { return s.keys[0] }
 
-// SignDigest implements token.Signer: KMS answers a DER ECDSA signature, which JOSE
-// wants as the fixed-size r ‖ s.
+// SignDigest implements token.Signer: KMS answers the ASN.1 DER ECDSA
+// signature the interface asks for (the token package checks it and has jwx
+// write it as JOSE's r ‖ s).
 func (s *Signer) SignDigest(ctx context.Context, digest []byte) ([]byte, error) {
 	out, err := s.api.Sign(ctx, &kms.SignInput{KeyId: aws.String(s.keys[0]), Message: digest,
 		MessageType: kmstypes.MessageTypeDigest, SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256})
 	if err != nil {
 		return nil, fmt.Errorf("kms sign: %w", err)
 	}
-	return token.DERToJOSE(out.Signature)
+	return out.Signature, nil
 }
 
 // PublicKeys implements token.Signer, from GetPublicKey, cached.

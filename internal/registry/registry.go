@@ -1,12 +1,13 @@
 // Package registry lists every Lambda of Switchboard and what it needs: its
 // package, the routes it serves (from the route table), its access to the
-// table, whether it publishes events, signs tokens, consumes a bus rule or
+// table (and so the DynamoDB actions it is granted), whether it publishes events, signs tokens, consumes a bus rule or
 // runs on the schedule. The CDK stack is built from it, and the local stack
 // serves the same routes and rules, so the two cannot drift.
 package registry
 
 import (
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
@@ -14,13 +15,31 @@ import (
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
-// TableAccess is what a function may do to the table.
+// TableAccess is what a function does to the table.
 type TableAccess int
 
 // Table access levels.
 const (
+	// TableRead: GetItem and Query (on the table and its indexes).
 	TableRead TableAccess = iota + 1
+	// TableAppend: conditional PutItem only — records that are written once
+	// and never read, changed or removed by their writer (the audit log).
+	TableAppend
+	// TableReadWrite: reads, conditional PutItem and DeleteItem, and
+	// TransactWriteItems, whose Put, Delete and ConditionCheck each need
+	// their own action (a transaction has none of its own).
 	TableReadWrite
+)
+
+// DynamoDB actions, as IAM names them.
+const (
+	ActionGetItem            = "dynamodb:GetItem"
+	ActionQuery              = "dynamodb:Query"
+	ActionPutItem            = "dynamodb:PutItem"
+	ActionDeleteItem         = "dynamodb:DeleteItem"
+	ActionUpdateItem         = "dynamodb:UpdateItem"
+	ActionConditionCheckItem = "dynamodb:ConditionCheckItem"
+	ActionBatchWriteItem     = "dynamodb:BatchWriteItem"
 )
 
 // Function is one Lambda.
@@ -33,6 +52,9 @@ type Function struct {
 	Publishes bool
 	// Signs: kms:Sign and kms:GetPublicKey on the switch key.
 	Signs bool
+	// Activates eligible assignments in place, in the switch session's
+	// transaction (an Update: dynamodb:UpdateItem).
+	Activates bool
 	// Consumer names the events consumer it is (audit, sync), "" for none.
 	Consumer string
 	// Scheduled: the cleanup schedule invokes it.
@@ -53,6 +75,44 @@ func (f Function) Routes() []httpapi.Route {
 			out = append(out, r)
 		}
 	}
+	return out
+}
+
+// TableActions answers the DynamoDB actions f calls, derived from what it
+// does (internal/store/doc.go lists each request): its table access; a
+// publisher's outbox removes sent events with BatchWriteItem (as removing a
+// relationship's assignments does, which only publishers do); an
+// Idempotency-Key is claimed with PutItem, replayed with GetItem and
+// released with DeleteItem; an activation is an UpdateItem. The stack grants
+// exactly these, sorted; nothing calls Scan (only the backfill command,
+// with the operator's credentials) or reads a stream (the table has none).
+func (f Function) TableActions() []string {
+	var out []string
+	add := func(actions ...string) {
+		for _, a := range actions {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	switch f.Table {
+	case TableRead:
+		add(ActionGetItem, ActionQuery)
+	case TableAppend:
+		add(ActionPutItem)
+	case TableReadWrite:
+		add(ActionGetItem, ActionQuery, ActionPutItem, ActionDeleteItem, ActionConditionCheckItem)
+	}
+	if f.Publishes {
+		add(ActionBatchWriteItem)
+	}
+	if f.Idempotent {
+		add(ActionGetItem, ActionPutItem, ActionDeleteItem)
+	}
+	if f.Activates {
+		add(ActionUpdateItem)
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -86,9 +146,9 @@ var Functions = []Function{
 	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, Activates: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: "audit", Package: "./functions/audit", Table: TableReadWrite, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: "audit", Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
 	{Name: "cleanup", Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
 }

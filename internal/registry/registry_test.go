@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -65,3 +66,37 @@ func TestHandlerIdempotencyFollowsTheRegistry(t *testing.T) {
 }
 
 type idempotencyStore struct{ httpapi.IdempotencyStore }
+
+// TestTableActionsFollowWhatEachFunctionDoes: the DynamoDB actions the stack
+// grants each function, derived from the registry.
+func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
+	for _, tc := range []struct {
+		function string
+		want     string
+	}{
+		// The audit consumer only appends: no read, update, delete or scan.
+		{"audit", "[dynamodb:PutItem]"},
+		{httpapi.FunctionCheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
+		{httpapi.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
+		// Webhook subscriptions change state but publish nothing: no batches.
+		{httpapi.FunctionWebhooks, "[dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
+		// Only the switch updates in place (activations).
+		{httpapi.FunctionSwitch, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
+	} {
+		f, ok := registry.ByName(tc.function)
+		if !ok {
+			t.Fatalf("no function %s", tc.function)
+		}
+		if got := fmt.Sprint(f.TableActions()); got != tc.want {
+			t.Errorf("%s.TableActions() = %s, want %s", tc.function, got, tc.want)
+		}
+	}
+	for _, f := range registry.Functions {
+		for _, a := range f.TableActions() {
+			if a == "dynamodb:Scan" || strings.Contains(a, "Stream") || a == "dynamodb:GetRecords" || a == "dynamodb:GetShardIterator" {
+				t.Errorf("%s may %s", f.Name, a)
+			}
+		}
+	}
+}

@@ -137,10 +137,13 @@ func (s *Service) Catalogue() *access.Catalogue { return s.cat }
 // Caller is the authenticated principal of a request, as the identity
 // provider's token says.
 type Caller struct {
-	User      string
-	Tenant    string
-	Groups    []string
-	AMR       []string
+	User   string
+	Tenant string
+	Groups []string
+	AMR    []string
+	// Client is the OAuth client the identity-provider token was issued to
+	// (its client_id or azp), "" when it names none.
+	Client    string
 	RequestID string
 }
 

@@ -14,9 +14,9 @@ import (
 	"github.com/switchboard/switchboard/internal/period"
 )
 
-// Minter signs switch tokens.
+// Minter encodes and signs switch tokens.
 type Minter interface {
-	Mint(ctx context.Context, claims any) (string, error)
+	Mint(ctx context.Context, t SwitchToken) (string, error)
 }
 
 // Switch bounds.
@@ -34,14 +34,8 @@ type SwitchRequest struct {
 	Duration *time.Duration
 }
 
-// Act is RFC 8693's actor claim: who really acts, from which home tenant.
-type Act struct {
-	Sub string `json:"sub"`
-	Tid string `json:"tid"`
-}
-
-// TokenGrant is one grant as a switch token carries it: these permissions,
-// through these roles, on this scope — exactly, never merged with another.
+// TokenGrant is one grant of a switch session: these permissions, through
+// these roles, on this scope — exactly, never merged with another.
 type TokenGrant struct {
 	Assignment string   `json:"asg"`
 	Roles      []string `json:"roles"`
@@ -49,27 +43,34 @@ type TokenGrant struct {
 	Scope      []string `json:"scope"`
 }
 
-// SwitchClaims are the claims of a switch token. grants is exact; roles is
-// every role involved; perms and scope are a conservative summary — the
-// permissions held on every pattern of scope — so a verifier that reads only
-// them can never allow more than check-access would.
-type SwitchClaims struct {
-	Issuer    string       `json:"iss"`
-	Audience  string       `json:"aud"`
-	Subject   string       `json:"sub"`
-	Tenant    string       `json:"tid"`
-	Act       Act          `json:"act"`
-	Rel       string       `json:"rel"`
-	Roles     []string     `json:"roles"`
-	Scope     []string     `json:"scope"`
-	Perms     []string     `json:"perms"`
-	Grants    []TokenGrant `json:"grants"`
-	AMR       []string     `json:"amr"`
-	ID        string       `json:"jti"`
-	IssuedAt  int64        `json:"iat"`
-	NotBefore int64        `json:"nbf"`
-	Expires   int64        `json:"exp"`
+// SwitchToken is what a switch token states; the Minter writes it as claims.
+// Grants is exact; Roles is every role involved; Permissions and Scope are a
+// conservative summary — the permissions held on every pattern of Scope —
+// so a verifier that reads only them can never allow more than check-access
+// would.
+type SwitchToken struct {
+	Issuer, Audience string
+	// ClientID is the client that asked for the exchange: the one the
+	// caller's identity-provider token names, else DefaultClientID.
+	ClientID string
+	// Subject is the acting user; Actor the same user with its home tenant.
+	Subject        string
+	Actor          Actor
+	Tenant         string
+	RelationshipID string
+	Roles          []string
+	Scope          []string
+	Permissions    []string
+	Grants         []TokenGrant
+	AMR            []string
+	SessionID      string
+	IssuedAt       time.Time
+	ExpiresAt      time.Time
 }
+
+// DefaultClientID is the client_id of a switch token whose caller's token
+// named no client.
+const DefaultClientID = "switchboard"
 
 // SwitchResult is a minted session.
 type SwitchResult struct {
@@ -171,10 +172,14 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	// The token's times are on the verifiers' clock; its lifetime is the one
 	// decided on Switchboard's (they differ only under the local test clock).
 	issued := s.tokenNow()
-	claims := SwitchClaims{Issuer: s.issuer, Audience: s.audience, Subject: c.User, Tenant: in.Tenant, Act: Act{Sub: c.User, Tid: c.Tenant},
-		Rel: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Perms: perms, Grants: grants, AMR: orNone(c.AMR), ID: sess.ID,
-		IssuedAt: issued.Unix(), NotBefore: issued.Unix(), Expires: issued.Add(exp.Sub(now)).Unix()}
-	token, err := s.minter.Mint(ctx, claims)
+	client := c.Client
+	if client == "" {
+		client = DefaultClientID
+	}
+	tok := SwitchToken{Issuer: s.issuer, Audience: s.audience, ClientID: client, Subject: c.User, Actor: c.Actor(), Tenant: in.Tenant,
+		RelationshipID: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Permissions: perms, Grants: grants, AMR: orNone(c.AMR),
+		SessionID: sess.ID, IssuedAt: issued, ExpiresAt: issued.Add(exp.Sub(now))}
+	token, err := s.minter.Mint(ctx, tok)
 	if err != nil {
 		return SwitchResult{}, err
 	}
@@ -185,7 +190,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		payloads = append(payloads, events.AssignmentActivated{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant),
 			Assignment: assignmentView(a), ActiveUntil: *a.ActiveUntil, Justification: in.Justification})
 	}
-	payloads = append(payloads, events.TenantSwitched{Meta: s.meta(actorOf(c), c.RequestID, claims.Rel, in.Tenant, c.Tenant),
+	payloads = append(payloads, events.TenantSwitched{Meta: s.meta(actorOf(c), c.RequestID, tok.RelationshipID, in.Tenant, c.Tenant),
 		SessionID: sess.ID, TargetTenant: in.Tenant, Roles: roles, Permissions: perms, Scope: scope, ExpiresAt: exp,
 		Justification: in.Justification, Activated: activatedIDs})
 	msgs, err := encode(payloads...)
@@ -201,7 +206,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		return SwitchResult{}, err
 	}
 	s.publish(ctx, msgs)
-	return SwitchResult{Token: token, ExpiresAt: exp, TenantID: in.Tenant, RelationshipID: claims.Rel, SessionID: sess.ID,
+	return SwitchResult{Token: token, ExpiresAt: exp, TenantID: in.Tenant, RelationshipID: tok.RelationshipID, SessionID: sess.ID,
 		Roles: roles, Scope: scope, Permissions: perms, Grants: grants, Activated: activatedIDs}, nil
 }
 

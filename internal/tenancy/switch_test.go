@@ -31,7 +31,7 @@ func switchWorld(t *testing.T) *world {
 	return w
 }
 
-func claimsOf(t *testing.T, raw string) tenancy.SwitchClaims {
+func claimsOf(t *testing.T, raw string) token.Claims {
 	t.Helper()
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
@@ -41,7 +41,7 @@ func claimsOf(t *testing.T, raw string) tenancy.SwitchClaims {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c tenancy.SwitchClaims
+	var c token.Claims
 	if err := json.Unmarshal(b, &c); err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +90,10 @@ func TestSwitch(t *testing.T) {
 	}
 	c := claimsOf(t, res.Token)
 	now := w.clock()
-	want := tenancy.SwitchClaims{Issuer: "https://switchboard.test", Audience: "downstream", Subject: "tom", Tenant: "contoso",
-		Act: tenancy.Act{Sub: "tom", Tid: "northwind"}, Rel: rel.ID, Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"},
+	want := token.Claims{Issuer: "https://switchboard.test", Audience: "downstream", Subject: "tom", Tenant: "contoso", ClientID: tenancy.DefaultClientID,
+		Act: token.Actor{Subject: "tom", Tenant: "northwind"}, Relationship: rel.ID, Roles: []string{"helpdesk-admin"}, ResourceScope: []string{"/sites/eu"},
 		Perms:  []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"},
-		Grants: []tenancy.TokenGrant{{Assignment: res.Grants[0].Assignment, Roles: []string{"helpdesk-admin"}, Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"}, Scope: []string{"/sites/eu"}}},
+		Grants: []token.Grant{{Assignment: res.Grants[0].Assignment, Roles: []string{"helpdesk-admin"}, Perms: []string{"incidents.create", "rooms.view", "tickets.update", "tickets.view"}, Scope: []string{"/sites/eu"}}},
 		AMR:    []string{}, ID: res.SessionID,
 		IssuedAt: now.Unix(), NotBefore: now.Unix(), Expires: now.Add(time.Hour).Unix()}
 	if gotJSON, wantJSON := mustJSON(c), mustJSON(want); gotJSON != wantJSON {
@@ -101,6 +101,12 @@ func TestSwitch(t *testing.T) {
 	}
 	if !slices.Contains(w.outboxTypes(), string(events.DetailTypeTenantSwitched)) {
 		t.Error("no TenantSwitched event")
+	}
+	// The client the caller's identity-provider token names is the token's client_id.
+	viaConsole := tom
+	viaConsole.Client = "admin-console"
+	if res, err := w.svc.Switch(ctx, viaConsole, tenancy.SwitchRequest{Tenant: "contoso"}); err != nil || claimsOf(t, res.Token).ClientID != "admin-console" {
+		t.Errorf("client_id of a switch from admin-console = %q (%v), want admin-console", claimsOf(t, res.Token).ClientID, err)
 	}
 	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:pat", Permissions: []string{"tickets.view"}}))
 	pat, err := w.svc.Switch(ctx, tenancy.Caller{User: "pat", Tenant: "northwind"}, tenancy.SwitchRequest{Tenant: "contoso"})
@@ -134,8 +140,8 @@ func TestTokenNeverWidensAScopedGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := claimsOf(t, res.Token)
-	if slices.Contains(c.Perms, "rooms.create") || fmt.Sprint(c.Scope) != "[*]" {
-		t.Errorf("summary perms %v on %v: rooms.create (held only under /sites/eu) claimed for the whole tenant", c.Perms, c.Scope)
+	if slices.Contains(c.Perms, "rooms.create") || fmt.Sprint(c.ResourceScope) != "[*]" {
+		t.Errorf("summary perms %v on %v: rooms.create (held only under /sites/eu) claimed for the whole tenant", c.Perms, c.ResourceScope)
 	}
 	wantReason(t, w.check(tom, "contoso", "rooms.create", "/sites/us/nyc"), access.ReasonOutOfScope)
 	found := false
@@ -154,7 +160,7 @@ func TestTokenNeverWidensAScopedGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c := claimsOf(t, res.Token); len(c.Perms) != 0 || len(c.Grants) != 2 {
-		t.Errorf("summary %v on %v with %d grants, want no summary permission and two exact grants", c.Perms, c.Scope, len(c.Grants))
+		t.Errorf("summary %v on %v with %d grants, want no summary permission and two exact grants", c.Perms, c.ResourceScope, len(c.Grants))
 	}
 }
 

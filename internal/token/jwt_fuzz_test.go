@@ -5,16 +5,19 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/switchboard/switchboard/internal/tenancy"
 	"github.com/switchboard/switchboard/internal/token"
 )
 
-// FuzzJWTParseIndependent mints a token over fuzzed claims, checks that an
+// FuzzJWTParseIndependent mints a token over fuzzed claim values, checks that an
 // independent JOSE library verifies it with nothing but the published JWKS,
 // then sets the byte at pos to b: the changed token must be refused unless
 // every part still decodes to the same bytes (a base64 spelling of the same
@@ -77,7 +80,10 @@ func FuzzJWTParseIndependent(f *testing.F) {
 		raw, ok := minted[key{sub, n}]
 		if !ok {
 			var err error
-			claims := map[string]any{"iss": "https://switchboard.test", "sub": sub, "n": n, "x-" + sub: sub}
+			// Times are NumericDates: seconds since the epoch, not before it.
+			at := time.Unix(n&(1<<40-1), 0)
+			claims := tenancy.SwitchToken{Issuer: "https://switchboard.test", Subject: sub, Tenant: sub, SessionID: sub, RelationshipID: fmt.Sprint(n),
+				Grants: []tenancy.TokenGrant{{Assignment: sub, Scope: []string{sub}}}, IssuedAt: at, ExpiresAt: at}
 			if raw, err = iss.Mint(ctx, claims); err != nil {
 				t.Fatalf("Mint(%v) = %v", claims, err)
 			}

@@ -59,11 +59,7 @@ func (s *LocalSigner) SignDigest(_ context.Context, digest []byte) ([]byte, erro
 	s.mu.Lock()
 	key := s.keys[s.current]
 	s.mu.Unlock()
-	r, sig, err := ecdsa.Sign(rand.Reader, key, digest)
-	if err != nil {
-		return nil, err
-	}
-	return joseSignature(r, sig), nil
+	return ecdsa.SignASN1(rand.Reader, key, digest)
 }
 
 // PublicKeys implements Signer.

@@ -38,8 +38,16 @@ type Config struct {
 	Store     Store
 	Client    *http.Client
 	Publisher tenancy.Publisher
-	Now       func() time.Time
-	NewID     func() string
+	// Now is Switchboard's clock: when attempts happen and subscriptions are
+	// disabled (the local stack's test clock moves it).
+	Now func() time.Time
+	// SigningClock is the receivers' clock, for webhook-timestamp: real time
+	// (time.Now when nil), never the test clock — a receiver refuses a
+	// timestamp more than a few minutes from its own time, so a timestamp on
+	// an advanced test clock would fail every delivery until the
+	// subscription is disabled.
+	SigningClock func() time.Time
+	NewID        func() string
 	// Operator is the operator tenant, the actor of WebhookDisabled.
 	Operator string
 	// Attempts per event and subscription in one invocation (default 3),
@@ -67,6 +75,9 @@ func New(cfg Config) *Deliverer {
 	}
 	if cfg.Client == nil {
 		cfg.Client = Client(10*time.Second, false)
+	}
+	if cfg.SigningClock == nil {
+		cfg.SigningClock = time.Now
 	}
 	return &Deliverer{cfg: cfg}
 }
@@ -154,7 +165,7 @@ func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, e
 }
 
 func (d *Deliverer) post(ctx context.Context, sub tenancy.Webhook, eventID string, body []byte) (int, error) {
-	ts := d.cfg.Now().Unix()
+	ts := d.cfg.SigningClock().Unix()
 	sig, err := Sign(sub.Secret, eventID, ts, body)
 	if err != nil {
 		return 0, err
