@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -224,18 +225,29 @@ func TestServerDiesWithItsParent(t *testing.T) {
 	}
 	parent := exec.Command(os.Args[0], "-test.run=^TestServerDiesWithItsParent$")
 	parent.Env = append(os.Environ(), "LOCALDB_PARENT=1")
-	var out bytes.Buffer
-	parent.Stdout = &out
+	stdout, err := parent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := parent.Start(); err != nil {
 		t.Fatal(err)
 	}
+	pids := make(chan int, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var pid int
+			if _, err := fmt.Sscanf(sc.Text(), "pid %d", &pid); err == nil {
+				pids <- pid
+			}
+		}
+	}()
 	var pid int
-	for deadline := time.Now().Add(time.Minute); pid == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		fmt.Sscanf(out.String(), "pid %d", &pid)
-	}
-	if pid == 0 {
+	select {
+	case pid = <-pids:
+	case <-time.After(time.Minute):
 		parent.Process.Kill()
-		t.Fatalf("the parent never started DynamoDB Local: %s", out.String())
+		t.Fatal("the parent never started DynamoDB Local")
 	}
 	if err := syscall.Kill(pid, 0); err != nil {
 		t.Fatalf("the JVM %d is not running: %v", pid, err)
