@@ -31,6 +31,9 @@ type Options struct {
 	// Progress receives a line per step (fetching, starting, ready); nil
 	// discards them.
 	Progress func(string)
+	// JavaOptions go to the JVM before everything else; nil takes them
+	// from DYNAMODB_LOCAL_JAVA_OPTS (space-separated), else DefaultJavaOptions.
+	JavaOptions []string
 }
 
 // Server is a running DynamoDB Local, a child process of this one. It dies
@@ -89,8 +92,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	// A free port can be taken between choosing it and the JVM binding it:
 	// try again with another.
+	jvm := opts.JavaOptions
+	if jvm == nil {
+		jvm = DefaultJavaOptions
+		if v := os.Getenv("DYNAMODB_LOCAL_JAVA_OPTS"); v != "" {
+			jvm = strings.Fields(v)
+		}
+	}
 	for attempt := 1; ; attempt++ {
-		s, err := spawn(ctx, javaBin, inst, classes, opts.DataDir)
+		s, err := spawn(ctx, javaBin, jvm, inst, classes, opts.DataDir)
 		if err == nil {
 			progress(fmt.Sprintf("DynamoDB Local ready at %s in %.1f s", s.URL, s.Started.Seconds()))
 			return s, nil
@@ -103,12 +113,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 var errPortTaken = errors.New("port taken")
 
-func spawn(ctx context.Context, javaBin string, inst Install, classes, dataDir string) (*Server, error) {
+// DefaultJavaOptions are the JVM options DynamoDB Local runs with.
+var DefaultJavaOptions = []string{}
+
+func spawn(ctx context.Context, javaBin string, jvm []string, inst Install, classes, dataDir string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-Djava.library.path=" + inst.Lib()}
+	args := append(append([]string{}, jvm...), "-Djava.library.path="+inst.Lib())
 	if classes != "" {
 		cp := strings.Join([]string{classes, inst.Jar(), filepath.Join(inst.Lib(), "*")}, string(os.PathListSeparator))
 		args = append(args, "-cp", cp, "Loopback")
