@@ -223,22 +223,34 @@ type WebhookDisabled struct {
 // activated by a switch, until ActiveUntil, for the stated justification.
 type AssignmentActivated struct {
 	Meta
-	Assignment    Assignment `json:"assignment"`
-	ActiveUntil   time.Time  `json:"activeUntil"`
-	Justification string     `json:"justification"`
+	Assignment Assignment `json:"assignment"`
+	// User activated it, for itself alone (other members of a group that
+	// holds the assignment keep their own activations).
+	User          string    `json:"user"`
+	ActiveUntil   time.Time `json:"activeUntil"`
+	Justification string    `json:"justification"`
 }
+
+// MaxScopeInEvent bounds the scope patterns a TenantSwitched carries; the
+// session keeps the rest.
+const MaxScopeInEvent = 20
 
 // TenantSwitched says a partner user received a switch token for a customer.
 type TenantSwitched struct {
 	Meta
-	SessionID     string    `json:"sessionId"`
-	TargetTenant  string    `json:"targetTenantId"`
-	Roles         []string  `json:"roles"`
-	Permissions   []string  `json:"permissions"`
-	Scope         []string  `json:"scope"`
-	ExpiresAt     time.Time `json:"expiresAt"`
-	Justification string    `json:"justification,omitempty"`
-	Activated     []string  `json:"activatedAssignments,omitempty"`
+	SessionID    string   `json:"sessionId"`
+	TargetTenant string   `json:"targetTenantId"`
+	Roles        []string `json:"roles"`
+	Permissions  []string `json:"permissions"`
+	// Scope is the session's scope, at most MaxScopeInEvent patterns of it
+	// (ScopeTruncated says there were more; ScopePatterns how many).
+	Scope          []string  `json:"scope"`
+	ScopePatterns  int       `json:"scopePatterns"`
+	ScopeTruncated bool      `json:"scopeTruncated,omitempty"`
+	Grants         int       `json:"grants"`
+	ExpiresAt      time.Time `json:"expiresAt"`
+	Justification  string    `json:"justification,omitempty"`
+	Activated      []string  `json:"activatedAssignments,omitempty"`
 }
 
 // SwitchSessionsRevoked lists switch sessions that must stop at once: their
@@ -246,10 +258,18 @@ type TenantSwitched struct {
 // services drop tokens whose jti is listed.
 type SwitchSessionsRevoked struct {
 	Meta
+	// SessionIDs lists at most MaxSessionsInEvent sessions; a revocation of
+	// more is several events, Part 1 to Parts of one revocation.
 	SessionIDs   []string `json:"sessionIds"`
 	Reason       string   `json:"reason"`
 	AssignmentID string   `json:"assignmentId,omitempty"`
+	Part         int      `json:"part"`
+	Parts        int      `json:"parts"`
 }
+
+// MaxSessionsInEvent bounds the session ids one SwitchSessionsRevoked
+// carries (about 14 KB).
+const MaxSessionsInEvent = 500
 
 // AccessDenied records a refused attempt, e.g. a switch without a grant.
 type AccessDenied struct {

@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -25,5 +26,22 @@ func Encode(p Payload) (Message, error) {
 	if err != nil {
 		return Message{}, fmt.Errorf("encode %s: %w", p.DetailType(), err)
 	}
-	return Message{ID: m.EventID, Type: p.DetailType(), Time: m.OccurredAt, Detail: b}, nil
+	msg := Message{ID: m.EventID, Type: p.DetailType(), Time: m.OccurredAt, Detail: b}
+	if n := EntrySize(msg); n > MaxEntryBytes {
+		return Message{}, fmt.Errorf("%w: %s %s is %d bytes", ErrTooLarge, p.DetailType(), m.EventID, n)
+	}
+	return msg, nil
 }
+
+// MaxEntryBytes is EventBridge's limit on one PutEvents entry, and on the
+// entries of one PutEvents call together.
+const MaxEntryBytes = 256 << 10
+
+// ErrTooLarge: an event EventBridge would refuse for its size. Payloads are
+// bounded by design (ids, counts and short summaries), so this is refused
+// before the change commits rather than left undeliverable in the outbox.
+var ErrTooLarge = errors.New("the event exceeds EventBridge's entry size limit")
+
+// EntrySize is an entry's size as EventBridge counts it: its time (14
+// bytes), source, detail type and detail.
+func EntrySize(m Message) int { return 14 + len(Source) + len(m.Type) + len(m.Detail) }

@@ -17,6 +17,8 @@ const (
 	ReasonMFARequired            Reason = "mfa-required"
 	ReasonNoGrant                Reason = "no-grant"
 	ReasonEligibleNotActive      Reason = "eligible-not-active"
+	// ReasonNotHeld refuses a grant the caller does not hold itself.
+	ReasonNotHeld Reason = "not-held"
 )
 
 // Link states as the decision sees them.
@@ -70,11 +72,17 @@ type Grant struct {
 	Direct         PermSet
 	Scope          Scope
 	Eligible       bool
-	ActiveUntil    time.Time
-	// ActivatedBy is the user whose switch activated an eligible grant; the
-	// activation is that user's alone, even when the grant is a group's.
-	ActivatedBy string
+	// Activations of an eligible grant, one per user: an activation is its
+	// user's alone, even when the grant is a group's, and two members of the
+	// group activating it never end each other's.
+	Activations []Activation
 	link        int
+}
+
+// Activation is one user's just-in-time activation of an eligible grant.
+type Activation struct {
+	User  string
+	Until time.Time
 }
 
 // Partition is everything that decides one (tenant, home tenant) pair: the
@@ -263,10 +271,22 @@ func inScope(g *Grant, l *Link, perm Permission, resource string) bool {
 	return g.Scope.Covers(resource) && (l == nil || l.Scope.Covers(resource))
 }
 
-// activeFor: an eligible grant is active for the user who activated it, until
-// its activation ends.
+// activeFor: an eligible grant is active for a user who activated it, until
+// that user's activation ends.
 func (g *Grant) activeFor(user string, now time.Time) bool {
-	return now.Before(g.ActiveUntil) && g.ActivatedBy == user
+	return now.Before(g.activeUntil(user))
+}
+
+// activeUntil answers when the user's activation of the grant ends (zero
+// without one).
+func (g *Grant) activeUntil(user string) time.Time {
+	var until time.Time
+	for _, a := range g.Activations {
+		if a.User == user && a.Until.After(until) {
+			until = a.Until
+		}
+	}
+	return until
 }
 
 func (s *Subject) matches(g *Grant) bool {

@@ -228,10 +228,12 @@ func newDecideFixture(data []byte) *decideFixture {
 		}
 		g.Scope = scope()
 		g.Eligible = src.next()%3 == 2
-		if k := src.pick(len(fuzzOffsets) + 1); k < len(fuzzOffsets) {
-			g.ActiveUntil = fuzzNow.Add(fuzzOffsets[k])
-			// Activated by alice, or by another member of the group.
-			g.ActivatedBy = []string{"alice", "bob"}[src.pick(2)]
+		// Activated by alice, by another member of the group, by both, or
+		// not at all; each activation is its user's own.
+		for _, user := range []string{"alice", "bob"} {
+			if k := src.pick(len(fuzzOffsets) + 2); k < len(fuzzOffsets) {
+				g.Activations = append(g.Activations, Activation{User: user, Until: fuzzNow.Add(fuzzOffsets[k])})
+			}
 		}
 		fx.grants = append(fx.grants, g)
 	}
@@ -277,10 +279,8 @@ func (fx *decideFixture) usable(g *Grant, l *Link) string {
 		return "its relationship ended at " + l.EndsAt.Format(time.RFC3339)
 	case l.RequireMFA && !fx.subject.MFA:
 		return "its relationship requires MFA and the subject has none"
-	case g.Eligible && !fuzzNow.Before(g.ActiveUntil):
-		return "it is eligible and not active"
-	case g.Eligible && g.ActivatedBy != fx.subject.User:
-		return "it is eligible and " + g.ActivatedBy + " activated it, not the subject"
+	case g.Eligible && !activeForSubject(g, fx.subject.User):
+		return "it is eligible and the subject's activation is missing or over"
 	}
 	switch g.PrincipalKind {
 	case KindUser:
@@ -406,8 +406,8 @@ func (fx *decideFixture) String() string {
 		b.WriteString(" scope " + strings.Join(g.Scope.Patterns(), ","))
 		if g.Eligible {
 			b.WriteString(" eligible")
-			if !g.ActiveUntil.IsZero() {
-				b.WriteString(" until " + g.ActiveUntil.Sub(fuzzNow).String() + " from now")
+			for _, a := range g.Activations {
+				b.WriteString(" activated by " + a.User + " until " + a.Until.Sub(fuzzNow).String() + " from now")
 			}
 		}
 	}
@@ -416,4 +416,15 @@ func (fx *decideFixture) String() string {
 		b.WriteString(" mfa")
 	}
 	return b.String()
+}
+
+// activeForSubject is the fuzz model of an activation, written apart from
+// Grant.activeFor: some activation of the user's own that has not ended.
+func activeForSubject(g *Grant, user string) bool {
+	for _, a := range g.Activations {
+		if a.User == user && fuzzNow.Before(a.Until) {
+			return true
+		}
+	}
+	return false
 }

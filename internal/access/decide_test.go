@@ -103,11 +103,17 @@ func TestDecide(t *testing.T) {
 		{name: "eligible not active", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) { g.Eligible = true })},
 			perm: "rooms.view", want: ReasonEligibleNotActive},
 		{name: "activated by another member of the group", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) {
-			g.PrincipalKind, g.PrincipalID, g.Eligible, g.ActiveUntil, g.ActivatedBy = KindGroup, "techs", true, t0.Add(time.Hour), "bob"
+			g.PrincipalKind, g.PrincipalID, g.Eligible, g.Activations = KindGroup, "techs", true, []Activation{{User: "bob", Until: t0.Add(time.Hour)}}
 		})}, perm: "rooms.view", want: ReasonEligibleNotActive},
-		{name: "eligible and activated", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) { g.Eligible = true; g.ActiveUntil = t0.Add(time.Hour); g.ActivatedBy = "alice" })},
+		{name: "eligible and activated", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) {
+			g.Eligible = true
+			g.Activations = []Activation{{User: "alice", Until: t0.Add(time.Hour)}}
+		})},
 			perm: "rooms.view", want: ReasonAllowed, wantVia: Via{RelationshipID: "rel-1", AssignmentID: "asg-1", RoleID: "helpdesk-admin"}},
-		{name: "activation ended", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) { g.Eligible = true; g.ActiveUntil = t0.Add(time.Hour); g.ActivatedBy = "alice" })},
+		{name: "activation ended", links: []Link{activeLink()}, grants: []Grant{grant(func(g *Grant) {
+			g.Eligible = true
+			g.Activations = []Activation{{User: "alice", Until: t0.Add(time.Hour)}}
+		})},
 			perm: "rooms.view", at: t0.Add(time.Hour), want: ReasonEligibleNotActive},
 		{name: "a grant on a terminated relationship beside an active one", links: []Link{
 			func() Link { l := activeLink(); l.Status = LinkTerminated; return l }(),

@@ -69,7 +69,7 @@ func Evaluate(p *Partition, s Subject, c *Catalogue, now time.Time) (Effective, 
 		}
 		eg := EffectiveGrant{AssignmentID: g.ID, RelationshipID: g.RelationshipID, Roles: roles, Perms: perms, Scope: g.Scope}
 		if g.Eligible {
-			eg.Until = g.ActiveUntil
+			eg.Until = g.activeUntil(s.User)
 		}
 		e.Grants = append(e.Grants, eg)
 		e.Perms.Union(perms)
@@ -140,4 +140,68 @@ func (c *Catalogue) scopeable() PermSet {
 		}
 	}
 	return s
+}
+
+// Held answers what the subject holds on every resource of scope in the
+// partition's tenant now — the most it may grant there — and the roles it
+// holds on all of scope. A grant counts only when its scope covers all of
+// scope, and a grant limited to part of the tenant holds no permission that
+// cannot be scoped; delegated grants count as Evaluate caps them (ceiling,
+// delegable, MFA, activation).
+func Held(p *Partition, s Subject, c *Catalogue, scope Scope, now time.Time) (PermSet, []string) {
+	var held PermSet
+	var roles []string
+	add := func(perms PermSet, rs []string) {
+		held.Union(perms)
+		for _, r := range rs {
+			if !contains(roles, r) {
+				roles = append(roles, r)
+			}
+		}
+	}
+	if !p.Native() {
+		e, _ := Evaluate(p, s, c, now)
+		for _, g := range e.Grants {
+			if scope.Within(g.Scope) {
+				add(g.Perms, g.Roles)
+			}
+		}
+		return held, roles
+	}
+	scopeable := c.scopeable()
+	for i := range p.Grants {
+		g := &p.Grants[i]
+		if !s.matches(g) || g.Eligible && !g.activeFor(s.User, now) || !scope.Within(g.Scope) {
+			continue
+		}
+		perms := g.Direct
+		ids := make([]string, 0, len(g.Roles))
+		for _, r := range g.Roles {
+			perms.Union(r.Perms)
+			ids = append(ids, r.ID)
+		}
+		if !g.Scope.all {
+			perms = and(perms, scopeable)
+		}
+		add(perms, ids)
+	}
+	return held, roles
+}
+
+// Effect is what a grant of perms on scope gives: a grant limited to part of
+// the tenant carries only the permissions that can be scoped.
+func (c *Catalogue) Effect(perms PermSet, scope Scope) PermSet {
+	if scope.all {
+		return perms
+	}
+	return and(perms, c.scopeable())
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
@@ -69,7 +70,11 @@ func problemFor(err error, requestID string, log *slog.Logger) Problem {
 		return Problem{Type: problemBase + "validation", Title: "The request is not valid", Status: http.StatusUnprocessableEntity,
 			Detail: ve.Error(), Field: ve.Field, Values: ve.Values}
 	case errors.As(err, &de):
-		return Problem{Type: problemBase + "denied", Title: "Access denied", Status: http.StatusForbidden, Detail: de.Message, Reason: de.Reason}
+		detail := de.Message
+		if len(de.Values) > 0 {
+			detail += ": " + strings.Join(de.Values, ", ")
+		}
+		return Problem{Type: problemBase + "denied", Title: "Access denied", Status: http.StatusForbidden, Detail: detail, Reason: de.Reason, Values: de.Values}
 	case errors.As(err, &ce):
 		return Problem{Type: problemBase + "conflict", Title: "Conflict", Status: http.StatusConflict, Detail: ce.Message, Reason: ce.Reason}
 	case errors.Is(err, tenancy.ErrNotFound):

@@ -27,10 +27,34 @@ import (
 func decisionPK(tenant, home string) string { return "DEC#" + tenant + "#" + home }
 
 const (
-	decLink  = "L#"
-	decGrant = "G#"
-	decRole  = "R#"
+	decActivation = "A#"
+	decEpoch      = "E"
+	decLink       = "L#"
+	decGrant      = "G#"
+	decRole       = "R#"
 )
+
+// activationRecord is one user's activation of an eligible assignment,
+// A#<assignment>#<user>; DynamoDB's TTL removes it a day after it ends.
+type activationRecord struct {
+	PK    string
+	SK    string
+	Until int64 `dynamodbav:"u"`
+	TTL   int64 `dynamodbav:"ttl"`
+}
+
+func activationOf(a tenancy.Activation) activationRecord {
+	return activationRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: decActivation + a.AssignmentID + "#" + a.User,
+		Until: unixNano(a.Until), TTL: a.Until.Add(24 * time.Hour).Unix()}
+}
+
+// epochRecord counts removals of grants in a partition (E): a switch
+// conditions its commit on the count it read.
+type epochRecord struct {
+	PK string
+	SK string
+	N  int `dynamodbav:"n"`
+}
 
 type linkRecord struct {
 	PK      string
@@ -53,8 +77,6 @@ type grantRecord struct {
 	Relationship  string   `dynamodbav:"l,omitempty"`
 	Eligible      bool     `dynamodbav:"el,omitempty"`
 	MaxActivation int64    `dynamodbav:"ma,omitempty"`
-	ActiveUntil   int64    `dynamodbav:"au,omitempty"`
-	ActivatedBy   string   `dynamodbav:"ab,omitempty"`
 	Version       int      `dynamodbav:"v"`
 }
 
@@ -75,12 +97,9 @@ func linkOf(r tenancy.Relationship) linkRecord {
 
 func grantOf(a tenancy.Assignment) grantRecord {
 	g := grantRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: decGrant + a.ID, Principal: a.Principal, Roles: a.Roles,
-		Permissions: a.Permissions, Scope: a.Scope, Relationship: a.RelationshipID, Eligible: a.Eligible, ActivatedBy: a.ActivatedBy, Version: a.Version}
+		Permissions: a.Permissions, Scope: a.Scope, Relationship: a.RelationshipID, Eligible: a.Eligible, Version: a.Version}
 	if a.MaxActivation != nil {
 		g.MaxActivation = int64(*a.MaxActivation)
-	}
-	if a.ActiveUntil != nil {
-		g.ActiveUntil = unixNano(*a.ActiveUntil)
 	}
 	return g
 }
@@ -122,14 +141,10 @@ func (l linkRecord) domain(tenant, home string) tenancy.Relationship {
 func (g grantRecord) domain(tenant, home string) tenancy.Assignment {
 	a := tenancy.Assignment{ID: strings.TrimPrefix(g.SK, decGrant), TenantID: tenant, HomeTenant: home, RelationshipID: g.Relationship,
 		Principal: g.Principal, Roles: orEmpty(g.Roles), Permissions: orEmpty(g.Permissions), Scope: orEmpty(g.Scope), Eligible: g.Eligible,
-		ActivatedBy: g.ActivatedBy, Version: g.Version}
+		Version: g.Version}
 	if g.MaxActivation > 0 {
 		d := period.Duration(g.MaxActivation)
 		a.MaxActivation = &d
-	}
-	if g.ActiveUntil > 0 {
-		t := fromUnixNano(g.ActiveUntil)
-		a.ActiveUntil = &t
 	}
 	return a
 }
@@ -199,6 +214,19 @@ func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy
 					return p, err
 				}
 				p.Roles = append(p.Roles, tenancy.CustomRole{ID: strings.TrimPrefix(sk, decRole), TenantID: tenant, DefinedBy: home, Permissions: r.Perms})
+			case strings.HasPrefix(sk, decActivation):
+				var a activationRecord
+				if err := attributevalue.UnmarshalMap(raw, &a); err != nil {
+					return p, err
+				}
+				asg, user, _ := strings.Cut(strings.TrimPrefix(sk, decActivation), "#")
+				p.Activations = append(p.Activations, tenancy.Activation{AssignmentID: asg, TenantID: tenant, HomeTenant: home, User: user, Until: fromUnixNano(a.Until)})
+			case sk == decEpoch:
+				var e epochRecord
+				if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
+					return p, err
+				}
+				p.Epoch = e.N
 			}
 		}
 		if len(out.LastEvaluatedKey) == 0 {
@@ -206,4 +234,25 @@ func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// bumpEpoch counts one more removal of a grant in the (tenant, home)
+// partition: a switch that read the partition before it no longer commits.
+func (s *Store) bumpEpoch(tenant, home string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(decisionPK(tenant, home), decEpoch),
+		UpdateExpression:          aws.String("ADD n :one"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}}
+}
+
+// epochCheck conditions a transaction on the partition's epoch being the
+// one read (0: never bumped).
+func (s *Store) epochCheck(tenant, home string, epoch int) types.TransactWriteItem {
+	cc := &types.ConditionCheck{TableName: &s.table, Key: key(decisionPK(tenant, home), decEpoch)}
+	if epoch == 0 {
+		cc.ConditionExpression = aws.String("attribute_not_exists(" + AttrPK + ")")
+	} else {
+		cc.ConditionExpression = aws.String("n = :n")
+		cc.ExpressionAttributeValues = map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: fmt.Sprint(epoch)}}
+	}
+	return types.TransactWriteItem{ConditionCheck: cc}
 }

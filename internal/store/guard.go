@@ -84,3 +84,8 @@ func (g guarded) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItem
 	out, err := g.db.BatchWriteItem(ctx, in, o...)
 	return out, unavailable(err)
 }
+
+func (g guarded) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	out, err := g.db.BatchGetItem(ctx, in, o...)
+	return out, unavailable(err)
+}

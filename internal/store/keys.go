@@ -47,18 +47,12 @@ func listSK(createdAt, id string) string           { return createdAt + "#" + id
 func outboxKey(id string) (string, string)         { return "OUTBOX#" + id, "OUTBOX" }
 func auditPK(tenant string) string                 { return "AUDIT#" + tenant }
 
-func targetsPK(home string) string { return "TARGETS#" + home }
-func targetSK(customer, kind, id string) string {
-	return customer + "#" + kind + "#" + id
-}
-
-// Kinds of items in the switch-targets index; within a customer they sort
-// assignments, relationship, roles.
-const (
-	targetAssignment   = "A"
-	targetRelationship = "R"
-	targetRole         = "S"
-)
+// The switch-targets index (GSI4) holds each delegated assignment under its
+// principal: TARGETS#<home>#<principal> / <customer>#<assignment>, so a
+// user's targets are read from its own partition and its groups', however
+// many assignments the partner has.
+func targetsPK(home, principal string) string { return "TARGETS#" + home + "#" + principal }
+func targetSK(customer, id string) string     { return customer + "#" + id }
 
 func sessionsPK(relationshipID string) string { return "SESSIONS#" + relationshipID }
 

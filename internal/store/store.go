@@ -28,6 +28,7 @@ type DB interface {
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
 
 // Store is the single-table adapter.
@@ -142,9 +143,6 @@ func newRelationshipItem(r tenancy.Relationship) relationshipItem {
 	if due, ok := r.ReviewAt(); ok {
 		k.GSI3PK, k.GSI3SK = schedulePK(scheduleRelation, r.ID), listSK(stamp(due), r.ID)
 	}
-	if r.Status == tenancy.RelationshipActive {
-		k.GSI4PK, k.GSI4SK = targetsPK(r.PartnerTenant), targetSK(r.CustomerTenant, targetRelationship, r.ID)
-	}
 	return relationshipItem{k, r}
 }
 
@@ -162,21 +160,18 @@ func newOutboxItem(m events.Message) outboxItem {
 		m.ID, string(m.Type), m.Time, string(m.Detail)}
 }
 
-// Delegated assignments, active relationships and partner-defined roles also
-// sit in the partner's switch-targets index (GSI4), grouped by customer.
+// Delegated assignments also sit in their principal's switch-targets
+// partition (GSI4), by customer.
 func newAssignmentItem(a tenancy.Assignment) assignmentItem {
 	k := keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}
 	if a.RelationshipID != "" {
-		k.GSI4PK, k.GSI4SK = targetsPK(a.HomeTenant), targetSK(a.TenantID, targetAssignment, a.ID)
+		k.GSI4PK, k.GSI4SK = targetsPK(a.HomeTenant, a.Principal), targetSK(a.TenantID, a.ID)
 	}
 	return assignmentItem{k, a}
 }
 
 func newRoleItem(r tenancy.CustomRole) roleItem {
 	k := keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}
-	if r.DefinedBy != r.TenantID {
-		k.GSI4PK, k.GSI4SK = targetsPK(r.DefinedBy), targetSK(r.TenantID, targetRole, r.ID)
-	}
 	return roleItem{k, r}
 }
 
@@ -470,7 +465,11 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs
 func (s *Store) RemoveAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
 	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
 		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")}}
-	err := s.commit(ctx, []types.TransactWriteItem{del, s.decisionDelete(decisionPK(a.TenantID, a.HomeTenant), decGrant+a.ID)}, msgs)
+	items := []types.TransactWriteItem{del, s.decisionDelete(decisionPK(a.TenantID, a.HomeTenant), decGrant+a.ID)}
+	if a.RelationshipID != "" {
+		items = append(items, s.bumpEpoch(a.TenantID, a.HomeTenant))
+	}
+	err := s.commit(ctx, items, msgs)
 	if errors.Is(err, tenancy.ErrConflict) {
 		return fmt.Errorf("%w: assignment %s", tenancy.ErrNotFound, a.ID)
 	}

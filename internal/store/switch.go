@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -22,12 +27,14 @@ type sessionItem struct {
 }
 
 // CommitSwitch implements tenancy.Store: the session (one item under each
-// relationship it uses, so revocation finds it by relationship), the
-// activated assignments (version-checked) and the events, on condition that
-// every relationship is still active and every used assignment still exists.
-// A switch racing an offboarding therefore either commits before it — and the
-// offboarding revokes it — or fails.
-func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, used, activated []tenancy.Assignment, msgs []events.Message) error {
+// relationship it uses, so revocation finds it by relationship), the caller's
+// activations and the events, on condition that every relationship is still
+// active, no grant of the partition was removed since the switch read it
+// (its epoch), and every activated assignment still exists and is eligible.
+// A switch racing an offboarding or a removal therefore either commits
+// before it — and is revoked by it — or fails. The transaction's size does
+// not grow with the assignments the session uses.
+func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, epoch int, activations []tenancy.Activation, msgs []events.Message) error {
 	var items []types.TransactWriteItem
 	for _, relID := range sess.RelationshipIDs {
 		items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
@@ -42,33 +49,18 @@ func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, used, ac
 		}
 		items = append(items, tx)
 	}
-	for _, a := range used {
+	items = append(items, s.epochCheck(sess.TenantID, sess.HomeTenant, epoch))
+	for _, a := range activations {
 		items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
-			ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")"),
+			TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.AssignmentID)),
+			ConditionExpression:       aws.String("attribute_exists(" + AttrPK + ") AND Eligible = :true"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}},
 		}})
-	}
-	for _, a := range activated {
-		// The activation updates the canonical assignment in place (the
-		// caller holds only its decision record) and rewrites the record.
-		until, err := attributevalue.Marshal(a.ActiveUntil)
+		rec, err := s.decisionPut(activationOf(a))
 		if err != nil {
 			return err
 		}
-		values := prevVersion(a.Version)
-		values[":until"], values[":by"] = until, &types.AttributeValueMemberS{Value: a.ActivatedBy}
-		values[":v"] = &types.AttributeValueMemberN{Value: fmt.Sprint(a.Version)}
-		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table,
-			Key:                       key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
-			UpdateExpression:          aws.String("SET ActiveUntil = :until, ActivatedBy = :by, " + AttrVersion + " = :v"),
-			ConditionExpression:       aws.String(condVersion),
-			ExpressionAttributeValues: values,
-		}})
-		dec, err := s.decisionPut(grantOf(a))
-		if err != nil {
-			return err
-		}
-		items = append(items, dec)
+		items = append(items, rec)
 	}
 	return s.commit(ctx, items, msgs)
 }
@@ -106,121 +98,206 @@ func (s *Store) LiveSessions(ctx context.Context, relationshipID string, now tim
 // RecordEvents implements tenancy.Store: events that follow no stored change
 // of their own (a refused switch, a revocation) go to the outbox alone.
 func (s *Store) RecordEvents(ctx context.Context, msgs []events.Message) error {
-	if len(msgs) == 0 {
-		return nil
+	// Each event stands alone (its id makes it idempotent), so many go in
+	// several transactions.
+	for len(msgs) > 0 {
+		n := min(len(msgs), maxTransactItems)
+		if err := s.commit(ctx, nil, msgs[:n]); err != nil {
+			return err
+		}
+		msgs = msgs[n:]
 	}
-	return s.commit(ctx, nil, msgs)
+	return nil
 }
 
-// maxTargetReads bounds the Queries one page of targets may make when a
-// single customer's items do not fit one read.
-const maxTargetReads = 10
-
-// SwitchTargets implements tenancy.Store: one page of the customers a home
-// tenant's principals hold grants in, each with its relationships, the
-// home tenant's assignments there and the roles it defined there — one
-// Query per page. Pages end on a customer boundary.
-func (s *Store) SwitchTargets(ctx context.Context, home string, page tenancy.Page) (tenancy.List[tenancy.Target], error) {
+// SwitchTargets implements tenancy.Store: a page of the customers in which
+// the principals hold delegated assignments, by customer id. It reads each
+// principal's partition of the targets index from the cursor on (in
+// parallel, as far as it takes to see one customer more than the page),
+// then the decision partition of each customer on the page and the
+// customers' names (one BatchGetItem). However many assignments a partner or
+// a customer holds, a page reads only the principals' own index items and
+// the page's partitions.
+func (s *Store) SwitchTargets(ctx context.Context, home string, principals []string, page tenancy.Page) (tenancy.List[tenancy.Target], error) {
 	limit := page.Limit
 	if limit <= 0 {
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
-	q := query{index: IndexGSI4, pkAttr: AttrGSI4PK, pk: targetsPK(home)}
+	after := ""
+	if page.Cursor != "" {
+		var err error
+		if after, err = decodeTargetsCursor(page.Cursor, home); err != nil {
+			return tenancy.List[tenancy.Target]{}, err
+		}
+	}
+	found := make([][]string, len(principals)) // customers of each principal, in order
+	more := make([]bool, len(principals))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, p := range principals {
+		g.Go(func() error {
+			var err error
+			found[i], more[i], err = s.principalCustomers(gctx, home, p, after, limit+1)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return tenancy.List[tenancy.Target]{}, err
+	}
+	var customers []string
+	for i := range found {
+		for _, c := range found[i] {
+			if !slices.Contains(customers, c) {
+				customers = append(customers, c)
+			}
+		}
+	}
+	slices.Sort(customers)
+	res := tenancy.List[tenancy.Target]{Items: []tenancy.Target{}}
+	hasMore := len(customers) > limit
+	for _, m := range more {
+		hasMore = hasMore || m
+	}
+	if len(customers) > limit {
+		customers = customers[:limit]
+	}
+	if len(customers) == 0 {
+		return res, nil
+	}
+	res.Items = make([]tenancy.Target, len(customers))
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, c := range customers {
+		g.Go(func() error {
+			p, err := s.LoadPartition(gctx, c, home)
+			res.Items[i] = tenancy.Target{TenantID: c, Partition: p}
+			return err
+		})
+	}
+	var names map[string]string
+	g.Go(func() error {
+		var err error
+		names, err = s.tenantNames(gctx, customers)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return tenancy.List[tenancy.Target]{}, err
+	}
+	for i := range res.Items {
+		res.Items[i].TenantName = names[res.Items[i].TenantID]
+	}
+	if hasMore {
+		res.NextCursor = encodeTargetsCursor(home, customers[len(customers)-1])
+	}
+	return res, nil
+}
+
+// principalCustomers reads a principal's partition of the targets index from
+// the customer after on, until it has seen want customers or the end; it
+// reports whether the partition goes on past what it answers.
+func (s *Store) principalCustomers(ctx context.Context, home, principal, after string, want int) ([]string, bool, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.table,
 		IndexName:                 aws.String(IndexGSI4),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI4PK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: q.pk}},
-		Limit:                     aws.Int32(int32(maxLimit)),
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk > :after"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI4PK, "#sk": AttrGSI4SK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: targetsPK(home, principal)}, ":after": &types.AttributeValueMemberS{Value: after + "#\uffff"}},
+		ProjectionExpression:      aws.String("#sk"),
 	}
-	if page.Cursor != "" {
-		start, err := decodeCursor(page.Cursor, q)
+	var out []string
+	for {
+		res, err := s.db.Query(ctx, in)
 		if err != nil {
-			return tenancy.List[tenancy.Target]{}, err
+			return nil, false, fmt.Errorf("query targets of %s: %w", principal, err)
 		}
-		in.ExclusiveStartKey = start
-	}
-	var res tenancy.List[tenancy.Target]
-	var cur *tenancy.Target
-	var lastKey map[string]types.AttributeValue // of the last item of the last complete target
-	for reads := 0; ; reads++ {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return res, fmt.Errorf("query targets: %w", err)
-		}
-		for _, raw := range out.Items {
-			sk, _ := raw[AttrGSI4SK].(*types.AttributeValueMemberS)
-			if sk == nil {
-				continue
-			}
-			customer, kind, _ := strings.Cut(sk.Value, "#")
-			kind, _, _ = strings.Cut(kind, "#")
-			if cur == nil || cur.TenantID != customer {
-				if cur != nil {
-					res.Items = append(res.Items, *cur)
-					if len(res.Items) == limit {
-						res.NextCursor = encodeCursor(lastKey)
-						return res, nil
-					}
+		for _, raw := range res.Items {
+			customer, _, _ := strings.Cut(str(raw[AttrGSI4SK]), "#")
+			if len(out) == 0 || out[len(out)-1] != customer {
+				if len(out) == want {
+					return out, true, nil
 				}
-				cur = &tenancy.Target{TenantID: customer}
+				out = append(out, customer)
 			}
-			if err := addTarget(cur, kind, raw); err != nil {
-				return res, err
-			}
-			lastKey = keyOf(raw, q)
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			if cur != nil {
-				res.Items = append(res.Items, *cur)
-			}
-			return res, nil
+		if len(res.LastEvaluatedKey) == 0 {
+			return out, false, nil
 		}
-		if reads == maxTargetReads {
-			// One customer spans more than this page may read: answer what
-			// is complete and continue from the start of the open customer.
-			if len(res.Items) == 0 {
-				return res, fmt.Errorf("targets of %s: one customer holds more items than a page can read", home)
-			}
-			res.NextCursor = encodeCursor(lastCompleteKey(res, q, home))
-			return res, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
 }
 
-// lastCompleteKey is a key just before the open customer's first item.
-func lastCompleteKey(res tenancy.List[tenancy.Target], q query, home string) map[string]types.AttributeValue {
-	last := res.Items[len(res.Items)-1].TenantID
-	sk := targetSK(last, "~", "")
-	return map[string]types.AttributeValue{
-		AttrGSI4PK: &types.AttributeValueMemberS{Value: targetsPK(home)}, AttrGSI4SK: &types.AttributeValueMemberS{Value: sk},
-		AttrPK: &types.AttributeValueMemberS{Value: "~"}, AttrSK: &types.AttributeValueMemberS{Value: "~"},
+// tenantNames answers the names of tenants by id, one BatchGetItem per 100.
+func (s *Store) tenantNames(ctx context.Context, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	for start := 0; start < len(ids); start += 100 {
+		keysIn := []map[string]types.AttributeValue{}
+		for _, id := range ids[start:min(len(ids), start+100)] {
+			pk, sk := tenantKey(id)
+			keysIn = append(keysIn, key(pk, sk))
+		}
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keysIn, ProjectionExpression: aws.String("ID, #n"), ExpressionAttributeNames: map[string]string{"#n": "Name"}}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("tenant names: %w", err)
+			}
+			for _, raw := range out.Responses[s.table] {
+				names[str(raw["ID"])] = str(raw["Name"])
+			}
+			req = out.UnprocessedKeys
+			if attempt == 8 && len(req) > 0 {
+				return nil, fmt.Errorf("tenant names: keys still unprocessed after %d attempts", attempt+1)
+			}
+		}
 	}
+	return names, nil
 }
 
-func addTarget(t *tenancy.Target, kind string, raw map[string]types.AttributeValue) error {
-	switch kind {
-	case targetAssignment:
-		var it assignmentItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		t.Partition.Assignments = append(t.Partition.Assignments, it.domain())
-	case targetRelationship:
-		var it relationshipItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		t.Partition.Relationships = append(t.Partition.Relationships, it.domain())
-	case targetRole:
-		var it roleItem
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		t.Partition.Roles = append(t.Partition.Roles, it.CustomRole)
+// Targets cursors name the last customer of the page, for one home tenant.
+func encodeTargetsCursor(home, customer string) string {
+	b, _ := json.Marshal(map[string]string{"h": home, "c": customer})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeTargetsCursor(c, home string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) > 512 {
+		return "", tenancy.ErrBadCursor
 	}
-	return nil
+	var v map[string]string
+	if json.Unmarshal(b, &v) != nil || v["h"] != home || len(v) != 2 || !tenancy.ValidTenantID(v["c"]) {
+		return "", tenancy.ErrBadCursor
+	}
+	return v["c"], nil
+}
+
+// PrincipalGrants implements tenancy.Store: the principal's delegated
+// assignments in tenant, from its partition of the targets index.
+func (s *Store) PrincipalGrants(ctx context.Context, tenant, home, principal string) ([]tenancy.Assignment, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(IndexGSI4),
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :c)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI4PK, "#sk": AttrGSI4SK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: targetsPK(home, principal)}, ":c": &types.AttributeValueMemberS{Value: tenant + "#"}},
+	}
+	var out []tenancy.Assignment
+	for {
+		res, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("query grants of %s: %w", principal, err)
+		}
+		for _, raw := range res.Items {
+			var it assignmentItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return nil, err
+			}
+			out = append(out, it.domain())
+		}
+		if len(res.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
 }

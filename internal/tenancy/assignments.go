@@ -93,6 +93,9 @@ func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, i
 			return Assignment{}, &ValidationError{Field: "scope", Reason: "outside the relationship's scope", Values: out}
 		}
 	}
+	if err := s.withinPrincipalLimits(ctx, rel, in.Principal, scope); err != nil {
+		return Assignment{}, err
+	}
 	a, err := s.newAssignment(c, rel.CustomerTenant, rel.PartnerTenant, rel.ID, in, roles, perms, scope)
 	if err != nil {
 		return Assignment{}, err
@@ -104,6 +107,27 @@ func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, i
 		return Assignment{}, err
 	}
 	return a, nil
+}
+
+// withinPrincipalLimits bounds what one partner principal holds in one
+// customer (MaxPrincipalGrants assignments, MaxPrincipalScopeBytes of scope
+// patterns in all), so that its switch token and events stay small.
+func (s *Service) withinPrincipalLimits(ctx context.Context, rel Relationship, principal string, scope access.Scope) error {
+	held, err := s.store.PrincipalGrants(ctx, rel.CustomerTenant, rel.PartnerTenant, principal)
+	if err != nil {
+		return err
+	}
+	if len(held) >= MaxPrincipalGrants {
+		return invalid("principal", "%s holds %d assignments in %s, the most one principal may (MaxPrincipalGrants %d)", principal, len(held), rel.CustomerTenant, MaxPrincipalGrants)
+	}
+	total := scopeBytes(scope.Patterns())
+	for _, a := range held {
+		total += scopeBytes(a.Scope)
+	}
+	if total > MaxPrincipalScopeBytes {
+		return invalid("scope", "%s would hold %d bytes of scope patterns in %s, more than one principal may (MaxPrincipalScopeBytes %d)", principal, total, rel.CustomerTenant, MaxPrincipalScopeBytes)
+	}
+	return nil
 }
 
 func (s *Service) createAssignment(ctx context.Context, c Caller, a Assignment) error {
@@ -158,6 +182,9 @@ func (s *Service) AssignNative(ctx context.Context, c Caller, tenant string, in 
 		if scope, err = checkScope("scope", in.Scope); err != nil {
 			return Assignment{}, err
 		}
+	}
+	if err := s.mayGrantNative(ctx, c, tenant, roles, perms, scope); err != nil {
+		return Assignment{}, err
 	}
 	a, err := s.newAssignment(c, tenant, tenant, "", in, roles, perms, scope)
 	if err != nil {
@@ -262,20 +289,28 @@ func (s *Service) RemoveDelegated(ctx context.Context, c Caller, relID, id strin
 	}
 	// The sessions that used the assignment are revoked in the removal's own
 	// transaction; a switch that slipped in between is revoked just after.
-	rev, err := s.revocation(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed", nil)
+	rev, ids, err := s.revocation(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed", nil)
 	if err != nil {
 		return err
 	}
-	var extra []events.Payload
+	// A removal's transaction carries a few revocation events; more are
+	// recorded right after it, as for sessions that slipped in between.
 	var done []string
-	if rev != nil {
-		extra, done = append(extra, *rev), rev.SessionIDs
+	if len(rev) > maxRevocationsInRemoval {
+		rev = nil
+	} else {
+		done = ids
 	}
-	if err := s.removeAssignment(ctx, c, a, extra...); err != nil {
+	if err := s.removeAssignment(ctx, c, a, rev...); err != nil {
 		return err
 	}
 	return s.revokeSessions(ctx, actorOf(c), c.RequestID, rel, a.ID, "assignment-removed", done)
 }
+
+// maxRevocationsInRemoval bounds the revocation events (of up to
+// MaxSessionsInEvent sessions each) that share an assignment's removal
+// transaction.
+const maxRevocationsInRemoval = 20
 
 // RemoveNative removes a native assignment.
 func (s *Service) RemoveNative(ctx context.Context, c Caller, tenant, id string) error {
@@ -284,6 +319,10 @@ func (s *Service) RemoveNative(ctx context.Context, c Caller, tenant, id string)
 	}
 	a, err := s.store.GetAssignment(ctx, tenant, tenant, id)
 	if err != nil {
+		return err
+	}
+	scope, _ := access.ParseScope(a.Scope)
+	if err := s.mayGrantNative(ctx, c, tenant, a.Roles, a.Permissions, scope); err != nil {
 		return err
 	}
 	return s.removeAssignment(ctx, c, a)

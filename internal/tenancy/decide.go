@@ -39,8 +39,10 @@ func (s *Service) compile(tenant, home string, p Partition) *access.Partition {
 		g := access.Grant{ID: a.ID, RelationshipID: a.RelationshipID, PrincipalKind: kind, PrincipalID: id, Eligible: a.Eligible}
 		g.Scope, _ = access.ParseScope(a.Scope)
 		g.Direct, _ = s.cat.Set(a.Permissions)
-		if a.ActiveUntil != nil {
-			g.ActiveUntil, g.ActivatedBy = *a.ActiveUntil, a.ActivatedBy
+		for _, act := range p.Activations {
+			if act.AssignmentID == a.ID {
+				g.Activations = append(g.Activations, access.Activation{User: act.User, Until: act.Until})
+			}
 		}
 		for _, roleID := range a.Roles {
 			// The ceiling the customer agreed to comes first: a role the

@@ -42,6 +42,8 @@ func invalid(field, format string, args ...any) error {
 type DeniedError struct {
 	Reason  access.Reason
 	Message string
+	// Values names what is refused, e.g. permissions the caller does not hold.
+	Values []string
 }
 
 func (e *DeniedError) Error() string { return fmt.Sprintf("denied (%s): %s", e.Reason, e.Message) }

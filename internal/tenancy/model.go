@@ -173,11 +173,20 @@ type Assignment struct {
 	Scope          []string         `json:"scope"`
 	Eligible       bool             `json:"eligible"`
 	MaxActivation  *period.Duration `json:"maxActivation,omitempty"`
-	ActiveUntil    *time.Time       `json:"activeUntil,omitempty"`
-	ActivatedBy    string           `json:"activatedBy,omitempty"`
 	CreatedAt      time.Time        `json:"createdAt"`
 	CreatedBy      Actor            `json:"createdBy"`
 	Version        int              `json:"-"`
+}
+
+// Activation is one user's just-in-time activation of an eligible
+// assignment: each member of a group that holds the assignment activates it
+// for itself alone.
+type Activation struct {
+	AssignmentID string
+	TenantID     string
+	HomeTenant   string
+	User         string
+	Until        time.Time
 }
 
 // Session is one switch: a token minted for a partner user in a customer.
@@ -237,13 +246,19 @@ type Partition struct {
 	Relationships []Relationship
 	Assignments   []Assignment
 	Roles         []CustomRole
+	Activations   []Activation
+	// Epoch counts the removals of grants in the partition; a switch commits
+	// only while it is the one the switch decided on, so a grant removed
+	// meanwhile is never carried by a new session.
+	Epoch int
 }
 
 // Target is one customer in a partner's switch-targets index, with what
 // decides a switch there.
 type Target struct {
-	TenantID  string
-	Partition Partition
+	TenantID   string
+	TenantName string
+	Partition  Partition
 }
 
 // Page asks for one page of a list.

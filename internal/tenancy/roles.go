@@ -51,10 +51,18 @@ func (s *Service) SaveRole(ctx context.Context, c Caller, tenant string, in NewR
 		if err := s.withinCeilings(ctx, c, tenant, set, in.ID); err != nil {
 			return CustomRole{}, false, err
 		}
+		if err := s.mayDefinePartnerRole(ctx, c, tenant); err != nil {
+			return CustomRole{}, false, err
+		}
 	}
 	existing, err := s.store.ListRoles(ctx, tenant, c.Tenant)
 	if err != nil {
 		return CustomRole{}, false, err
+	}
+	if c.Tenant == tenant {
+		if err := s.mayDefineNativeRole(ctx, c, tenant, set, findRole(existing, in.ID)); err != nil {
+			return CustomRole{}, false, err
+		}
 	}
 	role := CustomRole{ID: in.ID, Name: strings.TrimSpace(in.Name), Description: in.Description, TenantID: tenant, DefinedBy: c.Tenant,
 		Permissions: s.cat.IDs(set), UpdatedAt: s.now(), Version: 1}

@@ -64,17 +64,22 @@ type Store interface {
 	webhookStore
 	organizationStore
 
-	// CommitSwitch writes a switch session, the assignments it activated and
-	// its events, while the relationships it uses are active and the
-	// assignments it uses exist.
-	CommitSwitch(ctx context.Context, sess Session, used, activated []Assignment, msgs []events.Message) error
+	// CommitSwitch writes a switch session, the activations it made and its
+	// events, while the relationships it uses are active, the partition's
+	// epoch is still the one the switch read (no grant removed meanwhile)
+	// and every activated assignment still exists.
+	CommitSwitch(ctx context.Context, sess Session, epoch int, activations []Activation, msgs []events.Message) error
 	// LiveSessions answers the unexpired sessions under a relationship.
 	LiveSessions(ctx context.Context, relationshipID string, now time.Time) ([]Session, error)
 	// RecordEvents writes events that follow no change of their own.
 	RecordEvents(ctx context.Context, msgs []events.Message) error
-	// SwitchTargets answers a page of the customers home's principals hold
-	// grants in, one request per page.
-	SwitchTargets(ctx context.Context, home string, page Page) (List[Target], error)
+	// SwitchTargets answers a page of the customers in which principals (a
+	// user and its groups, of tenant home) hold delegated grants, by
+	// customer id, each with the partition that decides it there.
+	SwitchTargets(ctx context.Context, home string, principals []string, page Page) (List[Target], error)
+	// PrincipalGrants answers the delegated assignments one principal of
+	// home holds in tenant.
+	PrincipalGrants(ctx context.Context, tenant, home, principal string) ([]Assignment, error)
 }
 
 // Config wires a Service.

@@ -107,6 +107,9 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	if len(in.Activate) > 0 && strings.TrimSpace(in.Justification) == "" {
 		return SwitchResult{}, invalid("justification", "activating an eligible assignment needs a justification")
 	}
+	if n := len(dedupe(in.Activate)); n > MaxActivations {
+		return SwitchResult{}, invalid("activate", "%d assignments; one switch activates at most %d (MaxActivations)", n, MaxActivations)
+	}
 	lifetime := MaxSwitchLifetime
 	if in.Duration != nil {
 		if *in.Duration < time.Minute || *in.Duration > MaxSwitchLifetime {
@@ -126,14 +129,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	p := loaded.compiled
 	if len(activated) > 0 {
 		raw := loaded.raw
-		raw.Assignments = slices.Clone(raw.Assignments)
-		for i, a := range raw.Assignments {
-			for _, act := range activated {
-				if a.ID == act.ID {
-					raw.Assignments[i] = act
-				}
-			}
-		}
+		raw.Activations = append(slices.Clone(raw.Activations), activated...)
 		p = s.compile(in.Tenant, c.Tenant, raw)
 	}
 	eff, reason := access.Evaluate(p, c.Subject(), s.cat, now)
@@ -146,8 +142,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		exp = eff.EndsAt
 	}
 	sess := Session{ID: s.newID(), TenantID: in.Tenant, HomeTenant: c.Tenant, Actor: c.Actor(), IssuedAt: now}
-	roles, grants := []string{}, []TokenGrant{}
-	var used []Assignment
+	roles := []string{}
 	for _, g := range eff.Grants {
 		if !g.Until.IsZero() && g.Until.Before(exp) {
 			exp = g.Until
@@ -161,11 +156,8 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 				roles = append(roles, r)
 			}
 		}
-		grants = append(grants, TokenGrant{Assignment: g.AssignmentID, Roles: orNone(g.Roles), Perms: s.cat.IDs(g.Perms), Scope: g.Scope.Patterns()})
-		if a := findAssignment(loaded.raw.Assignments, g.AssignmentID); a != nil && !isActivated(activated, a.ID) {
-			used = append(used, *a)
-		}
 	}
+	grants := s.tokenGrants(eff.Grants)
 	sess.ExpiresAt = exp
 	held, whole := eff.HeldThroughout()
 	perms, scope := s.cat.IDs(held), dedupe(whole.Patterns())
@@ -183,23 +175,33 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	if err != nil {
 		return SwitchResult{}, err
 	}
+	if len(token) > MaxTokenBytes {
+		return SwitchResult{}, invalid("tenantId", "the session would carry %d grants in a token of %d bytes; a switch token holds at most %d (MaxTokenBytes): ask for fewer assignments in %s", len(grants), len(token), MaxTokenBytes, in.Tenant)
+	}
 	var payloads []events.Payload
 	var activatedIDs []string
-	for _, a := range activated {
-		activatedIDs = append(activatedIDs, a.ID)
+	for _, act := range activated {
+		a := findAssignment(loaded.raw.Assignments, act.AssignmentID)
+		activatedIDs = append(activatedIDs, act.AssignmentID)
 		payloads = append(payloads, events.AssignmentActivated{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant),
-			Assignment: assignmentView(a), ActiveUntil: *a.ActiveUntil, Justification: in.Justification})
+			Assignment: assignmentView(*a), ActiveUntil: act.Until, User: act.User, Justification: in.Justification})
 	}
-	payloads = append(payloads, events.TenantSwitched{Meta: s.meta(actorOf(c), c.RequestID, tok.RelationshipID, in.Tenant, c.Tenant),
-		SessionID: sess.ID, TargetTenant: in.Tenant, Roles: roles, Permissions: perms, Scope: scope, ExpiresAt: exp,
-		Justification: in.Justification, Activated: activatedIDs})
+	switched := events.TenantSwitched{Meta: s.meta(actorOf(c), c.RequestID, tok.RelationshipID, in.Tenant, c.Tenant),
+		SessionID: sess.ID, TargetTenant: in.Tenant, Roles: roles, Permissions: perms, Scope: scope, ScopePatterns: len(scope), Grants: len(grants),
+		ExpiresAt: exp, Justification: in.Justification, Activated: activatedIDs}
+	if len(scope) > events.MaxScopeInEvent {
+		// The event names the session; the session (and the token) carry
+		// the scope in full.
+		switched.Scope, switched.ScopeTruncated = scope[:events.MaxScopeInEvent], true
+	}
+	payloads = append(payloads, switched)
 	msgs, err := encode(payloads...)
 	if err != nil {
 		return SwitchResult{}, err
 	}
 	// The token leaves only once its session is recorded: a session that
 	// failed to commit was never handed out, so there is nothing to revoke.
-	if err := s.store.CommitSwitch(ctx, sess, used, activated, msgs); err != nil {
+	if err := s.store.CommitSwitch(ctx, sess, loaded.raw.Epoch, activated, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return SwitchResult{}, conflict("the relationship or an assignment changed during the switch; try again")
 		}
@@ -210,12 +212,49 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		Roles: roles, Scope: scope, Permissions: perms, Grants: grants, Activated: activatedIDs}, nil
 }
 
-// activate checks and applies just-in-time activations: each named
-// assignment must be the caller's own (directly or through a group),
-// eligible, under an active relationship; it becomes active until now + its
-// maximum activation, or the session's lifetime if shorter.
-func (s *Service) activate(c Caller, loaded *loaded, ids []string, now time.Time, lifetime time.Duration) ([]Assignment, error) {
-	var out []Assignment
+// MaxTokenBytes bounds a switch token: it travels in an Authorization
+// header, which proxies and servers commonly cap at 8–16 KB.
+const MaxTokenBytes = 12 << 10
+
+// tokenGrants writes the session's grants for the token, one per scope:
+// grants on the same scope are merged (their roles and permissions joined,
+// the first assignment named), which keeps the token small whatever the
+// number of assignments, and never widens a grant — each permission stays
+// on the scope it is held on.
+func (s *Service) tokenGrants(gs []access.EffectiveGrant) []TokenGrant {
+	out := []TokenGrant{}
+	byScope := map[string]int{}
+	perms := map[string]access.PermSet{}
+	for _, g := range gs {
+		key := strings.Join(g.Scope.Patterns(), "\x00")
+		i, ok := byScope[key]
+		if !ok {
+			i = len(out)
+			byScope[key] = i
+			out = append(out, TokenGrant{Assignment: g.AssignmentID, Roles: []string{}, Scope: g.Scope.Patterns()})
+		}
+		for _, r := range g.Roles {
+			if !slices.Contains(out[i].Roles, r) {
+				out[i].Roles = append(out[i].Roles, r)
+			}
+		}
+		set := perms[key]
+		set.Union(g.Perms)
+		perms[key] = set
+	}
+	for key, i := range byScope {
+		out[i].Perms = s.cat.IDs(perms[key])
+	}
+	return out
+}
+
+// activate checks just-in-time activations: each named assignment must be
+// the caller's own (directly or through a group), eligible, under an active
+// relationship; the caller's activation lasts until now + its maximum
+// activation, or the session's lifetime if shorter. It is the caller's
+// alone: other members of a group keep their own.
+func (s *Service) activate(c Caller, loaded *loaded, ids []string, now time.Time, lifetime time.Duration) ([]Activation, error) {
+	var out []Activation
 	for _, id := range dedupe(ids) {
 		a := findAssignment(loaded.raw.Assignments, id)
 		if a == nil || !c.is([]string{a.Principal}) {
@@ -229,10 +268,7 @@ func (s *Service) activate(c Caller, loaded *loaded, ids []string, now time.Time
 			window = time.Duration(*a.MaxActivation)
 		}
 		window = min(window, lifetime)
-		until := now.Add(window)
-		next := *a
-		next.ActiveUntil, next.ActivatedBy, next.Version = &until, c.User, a.Version+1
-		out = append(out, next)
+		out = append(out, Activation{AssignmentID: a.ID, TenantID: a.TenantID, HomeTenant: a.HomeTenant, User: c.User, Until: now.Add(window)})
 	}
 	return out, nil
 }
@@ -245,8 +281,6 @@ func findAssignment(as []Assignment, id string) *Assignment {
 	}
 	return nil
 }
-
-func isActivated(as []Assignment, id string) bool { return findAssignment(as, id) != nil }
 
 func orNone(v []string) []string {
 	if v == nil {
@@ -271,13 +305,14 @@ func (s *Service) recordDenial(ctx context.Context, c Caller, tenant string, rea
 	}
 }
 
-// revocation answers the SwitchSessionsRevoked event for the live sessions
+// revocation answers the SwitchSessionsRevoked events for the live sessions
 // under a relationship (only those that used assignmentID, when given, and
-// not those in skip), or nil when there are none.
-func (s *Service) revocation(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string, skip []string) (*events.SwitchSessionsRevoked, error) {
+// not those in skip): one event per MaxSessionsInEvent sessions, numbered
+// Part 1 of Parts; none when there are no such sessions.
+func (s *Service) revocation(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string, skip []string) ([]events.Payload, []string, error) {
 	live, err := s.store.LiveSessions(ctx, rel.ID, s.now())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var ids []string
 	for _, sess := range live {
@@ -285,21 +320,24 @@ func (s *Service) revocation(ctx context.Context, actor events.Actor, requestID 
 			ids = append(ids, sess.ID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil, nil
+	parts := (len(ids) + events.MaxSessionsInEvent - 1) / events.MaxSessionsInEvent
+	var out []events.Payload
+	for i := 0; i < parts; i++ {
+		chunk := ids[i*events.MaxSessionsInEvent : min(len(ids), (i+1)*events.MaxSessionsInEvent)]
+		out = append(out, events.SwitchSessionsRevoked{Meta: s.meta(actor, requestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant),
+			SessionIDs: chunk, Reason: reason, AssignmentID: assignmentID, Part: i + 1, Parts: parts})
 	}
-	return &events.SwitchSessionsRevoked{Meta: s.meta(actor, requestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant),
-		SessionIDs: ids, Reason: reason, AssignmentID: assignmentID}, nil
+	return out, ids, nil
 }
 
 // revokeSessions records the revocation of the live sessions under a
-// relationship (see revocation) as an event of its own.
+// relationship (see revocation) as events of their own.
 func (s *Service) revokeSessions(ctx context.Context, actor events.Actor, requestID string, rel Relationship, assignmentID, reason string, skip []string) error {
-	ev, err := s.revocation(ctx, actor, requestID, rel, assignmentID, reason, skip)
-	if err != nil || ev == nil {
+	evs, _, err := s.revocation(ctx, actor, requestID, rel, assignmentID, reason, skip)
+	if err != nil || len(evs) == 0 {
 		return err
 	}
-	msgs, err := encode(*ev)
+	msgs, err := encode(evs...)
 	if err != nil {
 		return err
 	}
@@ -337,12 +375,25 @@ type EligibleGrant struct {
 	MaxActivation *period.Duration `json:"maxActivation,omitempty"`
 }
 
+// maxTargetPrincipals bounds the partitions one page of targets reads: the
+// user and its first groups.
+const maxTargetPrincipals = 101
+
 // SwitchTargets lists the tenants the caller can switch into, for a tenant
 // switcher's drop-down: ready ones, ones that need an eligible assignment
-// activated, and ones that need MFA first. One request per page.
+// activated, and ones that need MFA first. A page reads the caller's
+// partitions of the targets index (its own and its groups') and the
+// partition of each customer on it, whatever the partner's size.
 func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[SwitchTarget], error) {
 	now := s.now()
-	l, err := s.store.SwitchTargets(ctx, c.Tenant, page)
+	principals := []string{access.KindUser + ":" + c.User}
+	for _, g := range dedupe(c.Groups) {
+		principals = append(principals, access.KindGroup+":"+g)
+	}
+	if len(principals) > maxTargetPrincipals {
+		principals = principals[:maxTargetPrincipals]
+	}
+	l, err := s.store.SwitchTargets(ctx, c.Tenant, principals, page)
 	if err != nil {
 		return List[SwitchTarget]{}, err
 	}
@@ -366,10 +417,10 @@ func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[
 		default:
 			continue
 		}
-		target := SwitchTarget{TenantID: t.TenantID, Roles: []string{}, Scope: []string{}, Eligible: []EligibleGrant{}, EndsAt: eff.EndsAt}
+		target := SwitchTarget{TenantID: t.TenantID, TenantName: t.TenantName, Roles: []string{}, Scope: []string{}, Eligible: []EligibleGrant{}, EndsAt: eff.EndsAt}
 		for _, rel := range t.Partition.Relationships {
 			if rel.Status == RelationshipActive && now.Before(rel.EndsAt) {
-				target.TenantName, target.RelationshipID, target.RequireMFA = rel.CustomerName, rel.ID, rel.RequireMFA
+				target.RelationshipID, target.RequireMFA = rel.ID, rel.RequireMFA
 				if target.EndsAt.IsZero() {
 					target.EndsAt = rel.EndsAt
 				}

@@ -22,6 +22,23 @@ const (
 	maxDescription = 1000
 )
 
+// Limits on what feeds events and switch tokens, so that neither can grow
+// past what EventBridge takes (256 KB an entry) or an HTTP header carries,
+// whatever a tenant stores. Each refusal is a 422 naming the limit.
+const (
+	// MaxScopePatterns and MaxScopeBytes bound one scope (of an
+	// invitation, a relationship, an assignment).
+	MaxScopePatterns = 20
+	MaxScopeBytes    = 2048
+	// MaxPrincipalGrants and MaxPrincipalScopeBytes bound what one
+	// principal of a partner holds in one customer: its delegated
+	// assignments and the scope patterns they carry in all.
+	MaxPrincipalGrants     = 100
+	MaxPrincipalScopeBytes = 8192
+	// MaxActivations bounds the eligible assignments one switch activates.
+	MaxActivations = 10
+)
+
 // ValidTenantID reports whether id can name a tenant: the identity provider's
 // tenant id in lower case, letters, digits and dashes.
 func ValidTenantID(id string) bool { return idPattern.MatchString(id) }
@@ -57,11 +74,25 @@ func checkName(field, name string, max int) error {
 }
 
 func checkScope(field string, patterns []string) (access.Scope, error) {
+	if len(patterns) > MaxScopePatterns {
+		return access.Scope{}, invalid(field, "%d patterns; a scope holds at most %d (MaxScopePatterns)", len(patterns), MaxScopePatterns)
+	}
+	if n := scopeBytes(patterns); n > MaxScopeBytes {
+		return access.Scope{}, invalid(field, "%d bytes of patterns; a scope holds at most %d (MaxScopeBytes)", n, MaxScopeBytes)
+	}
 	sc, err := access.ParseScope(patterns)
 	if err != nil {
 		return sc, invalid(field, "%v", err)
 	}
 	return sc, nil
+}
+
+func scopeBytes(patterns []string) int {
+	n := 0
+	for _, p := range patterns {
+		n += len(p)
+	}
+	return n
 }
 
 // dedupe keeps the first of each value, in order.
