@@ -1,5 +1,6 @@
 // Command switchboard-local runs the whole system on one machine with no AWS
-// account: `make run`. ADDR sets where it listens (default 127.0.0.1:8080).
+// account: `make run`. ADDR sets where it listens (default 127.0.0.1:8080);
+// CONSOLE_DIR where the built console is (default web/dist, `make console`).
 package main
 
 import (
@@ -11,10 +12,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/devstack"
+	"github.com/switchboard/switchboard/web"
 )
 
 func main() {
@@ -43,7 +46,14 @@ func run(ctx context.Context) error {
 			return fmt.Errorf("CLEANUP_EVERY=%q is not a duration such as 1m: %w", v, err)
 		}
 	}
-	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: true, Log: log, CleanupEvery: every})
+	consoleDir := os.Getenv("CONSOLE_DIR")
+	if consoleDir == "" {
+		consoleDir = web.DistDir
+	}
+	if _, err := os.Stat(filepath.Join(consoleDir, "index.html")); err != nil {
+		log.Warn("the console is not built: run `make console` (or `make run`, which builds it)", "dir", consoleDir)
+	}
+	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: true, Log: log, CleanupEvery: every, ConsoleDir: consoleDir})
 	if err != nil {
 		return err
 	}

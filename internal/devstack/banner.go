@@ -3,6 +3,8 @@ package devstack
 import (
 	"fmt"
 	"strings"
+
+	"github.com/switchboard/switchboard/web"
 )
 
 // Banner is what `make run` prints first: where it listens, how to get a
@@ -10,6 +12,7 @@ import (
 func Banner(base string, d *Demo) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Switchboard local stack listening on %s\n", base)
+	fmt.Fprintf(&b, "Console:      %s%s  (sign in as a demo user)\n", base, web.BasePath)
 	fmt.Fprintf(&b, "Get a token:  curl -s -X POST %s/dev/token -d '{\"sub\":\"nina\",\"tid\":\"northwind\"}'\n", base)
 	fmt.Fprintf(&b, "Then:         curl -s %s/relationships -H \"Authorization: Bearer $TOKEN\"\n", base)
 	fmt.Fprintf(&b, "Operator tenant: %s.  Test clock: POST %s/dev/clock {\"advance\":\"P15D\"}\n", OperatorTenant, base)

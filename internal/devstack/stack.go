@@ -63,6 +63,9 @@ type Config struct {
 	BusAttempts int
 	BusBackoff  time.Duration
 	Log         *slog.Logger
+	// ConsoleDir holds the built web console (web.DistDir), served at
+	// /console/; empty serves a page that says how to build it.
+	ConsoleDir string
 }
 
 // Stack is a running local Switchboard.
@@ -78,6 +81,7 @@ type Stack struct {
 	Outbox   *outbox.Publisher
 	Cleanup  *cleanup.Runner
 	handlers map[string]*httpapi.Handler
+	console  *console
 	log      *slog.Logger
 	requests atomic.Int64
 	stop     context.CancelFunc
@@ -148,6 +152,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 	}
+	s.console = newConsole(cfg.ConsoleDir, s.Demo)
 	runCtx, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	if cfg.CleanupEvery > 0 {
@@ -197,6 +202,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.devRotate(w, r)
 	case r.URL.Path == "/dev/cleanup":
 		s.devCleanup(w, r)
+	case isConsolePath(r.URL.Path):
+		s.console.ServeHTTP(w, r)
 	case r.URL.Path == "/dev/dead-letters":
 		dead := s.Bus.DeadLetters()
 		if dead == nil {
