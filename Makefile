@@ -11,22 +11,38 @@ export CDK_OUTDIR ?= cdk.out
 # This machine's Node.js is 20: jsii would warn about it on every start.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: run test tools vet build bench soak synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: run test tools console screenshots vet build bench soak synth deploy diff clean $(addprefix build-,$(FUNCTIONS))
 
-## run: start the whole system locally (ADDR=127.0.0.1:8080 by default)
-run:
+## run: start the whole system locally (ADDR=127.0.0.1:8080 by default), the console at /console/
+run: console
 	$(GO) build -o bin/switchboard-local ./cmd/switchboard-local
 	exec bin/switchboard-local
 
 ## test: vet and every test, with the race detector; no cloud, no flags
-test: tools vet
+test: tools console vet
 	$(GO) test -race -count=1 ./...
 
 ## tools: what the tests need beside Go — gcc for the race detector, Node.js for the CDK's
-## jsii runtime — installed from Debian's packages when missing (machines of this kind have both)
+## jsii runtime, npm for the console's build, Chromium for its browser tests — installed from
+## Debian's packages when missing
 tools:
 	@command -v gcc >/dev/null || { apt-get update -qq && apt-get install -y -qq gcc; }
 	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs; }
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+## console: the web console (web/, docs/console.md) built into web/dist — npm ci when the lock
+## changed, then the esbuild build (fingerprinted assets, index.html)
+console: web/node_modules/.package-lock.json
+	cd web && node build.mjs
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) tools
+	cd web && npm ci --no-audit --no-fund
+
+## screenshots: the main views of the console, from a browser test run, into docs/console/
+screenshots: tools console
+	CONSOLE_SCREENSHOTS=1 $(GO) test -count=1 -run TestAccessibility ./web/e2e/
 
 vet:
 	$(GO) vet ./...
@@ -61,4 +77,4 @@ diff: build
 	$(CDK) diff Switchboard-$(STAGE) -c stage=$(STAGE)
 
 clean:
-	rm -rf bin cdk.out
+	rm -rf bin cdk.out web/dist web/node_modules
