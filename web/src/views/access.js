@@ -79,7 +79,7 @@ export function CheckAccess() {
     ${history.length > 1 && html`<h2>Earlier checks</h2>
       <table><thead><tr><th scope="col">Question</th><th scope="col">Decision</th></tr></thead>
       <tbody>${history.slice(1).map((h) => html`<tr><td><code>${h.q.principal?.id || 'me'}</code> · ${h.q.permission} in ${h.q.tenantId}${h.q.resource ? ` on ${h.q.resource}` : ''}</td>
-        <td><span class=${`badge ${h.res.allowed ? 'succeeded' : 'denied'}`}>${h.res.allowed ? 'allowed' : 'denied'}</span> <code>${h.res.reason}</code></td></tr>`)}</tbody></table>`}
+        <td><span class=${`badge ${h.res.allowed ? 'succeeded' : 'denied'}`}>${h.res.allowed ? 'allowed' : 'denied'}</span>${h.res.allowed ? '' : html` <code>${h.res.reason}</code>`}</td></tr>`)}</tbody></table>`}
   </section>`;
 }
 

@@ -18,7 +18,7 @@ export function summary(rec) {
   if (d.assignment) return `${d.assignment.principal}: ${[...d.assignment.roles, ...(d.assignment.permissions || [])].join(', ')}`;
   if (d.invitation) return `${d.invitation.fromTenantId} → ${d.invitation.toTenantId}: ${d.invitation.roles.join(', ')}`;
   if (d.relationship) return `${d.relationship.partnerTenantId} → ${d.relationship.customerTenantId}`;
-  if (rec.type === 'TenantSwitched') return `into ${d.targetTenantId} until ${d.expiresAt}${d.justification ? ` — ${d.justification}` : ''}`;
+  if (rec.type === 'TenantSwitched') return `into ${d.targetTenantId} until ${new Date(d.expiresAt).toLocaleTimeString()}${d.justification ? ` — ${d.justification}` : ''}`;
   if (rec.type === 'AccessDenied') return `${d.operation} in ${d.targetTenantId}: ${d.reason}`;
   if (d.role) return `role ${d.role.id}`;
   if (d.organization) return `${d.organization.name || d.organization.id}${d.tenantId ? `: ${d.tenantId}` : ''}`;
