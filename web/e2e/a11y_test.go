@@ -197,7 +197,9 @@ func TestAccessibility(t *testing.T) {
 
 	// The audit itself can fail: an unlabelled control is a critical finding.
 	op.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('main').insertAdjacentHTML('beforeend', '<input type="text" id="unlabelled">')`))
-	if vs := op.violations(); !slices.ContainsFunc(vs, func(v violation) bool { return v.ID == "label" && strings.Contains(strings.Join(v.Nodes, " "), "#unlabelled") }) {
+	if vs := op.violations(); !slices.ContainsFunc(vs, func(v violation) bool {
+		return v.ID == "label" && strings.Contains(strings.Join(v.Nodes, " "), "#unlabelled")
+	}) {
 		t.Errorf("axe did not report an unlabelled input: %+v", vs)
 	}
 }
