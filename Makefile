@@ -65,15 +65,15 @@ soak:
 	$(GO) run ./cmd/loadgen -duration $${LOAD_DURATION:-60s} -clients $${LOAD_CLIENTS:-8}
 
 ## synth: the CloudFormation templates of both stages (or STAGE=… with SYNTH_STAGE) into $(CDK_OUTDIR); no AWS credentials needed
-synth: tools build
+synth: tools build console
 	$(GO) run ./infra $(if $(SYNTH_STAGE),-c stage=$(SYNTH_STAGE))
 	@ls -1 $(CDK_OUTDIR)/*.template.json
 
 ## deploy: STAGE=staging|prod, with the parameters docs/deploy.md lists in PARAMS="JwtIssuer=… JwtAudience=… OperatorTenant=…"
-deploy: build
+deploy: build console
 	$(CDK) deploy Switchboard-$(STAGE) -c stage=$(STAGE) $(foreach p,$(PARAMS),--parameters $(p))
 
-diff: build
+diff: build console
 	$(CDK) diff Switchboard-$(STAGE) -c stage=$(STAGE)
 
 clean:
