@@ -14,11 +14,12 @@ import (
 
 // APIConfig wires the API.
 type APIConfig struct {
-	Params *Params
+	Params    *Params
+	Functions *Functions
+	Prod      bool
+
 	// PortalOrigin is the console's origin, the one CORS allows.
 	PortalOrigin *string
-	Functions    *Functions
-	Prod         bool
 }
 
 // API is the HTTP API: every route of the route table, each with the JWT

@@ -92,7 +92,7 @@ func NewConsole(scope constructs.Construct, id string, cfg ConsoleConfig) *Conso
 	// origins the deployer adds.
 	issuerHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), cfg.Params.JwtIssuer.ValueAsString(), nil))
 	apiHosts := "https://*.execute-api." + *awscdk.Aws_REGION() + ".amazonaws.com"
-	csp := web.ContentSecurityPolicy(apiHosts, "https://"+*issuerHost, *cfg.Params.ConsoleConnectOrigins.ValueAsString())
+	csp := web.ContentSecurityPolicy(apiHosts, "https://"+*issuerHost, *cfg.Params.ConsoleOrigins.ValueAsString())
 	con.Headers = awscloudfront.NewResponseHeadersPolicy(c, jsii.String("Headers"), &awscloudfront.ResponseHeadersPolicyProps{
 		Comment: jsii.String("Switchboard console: CSP and security headers"),
 		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
