@@ -191,7 +191,7 @@ func (s *Stack) Close() error {
 	return s.DB.Close()
 }
 
-// ServeHTTP routes dev routes and the API.
+// ServeHTTP routes dev routes, the console (/console/) and the API.
 func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/dev/token":

@@ -58,7 +58,11 @@ type harness struct {
 	problems []string // uncaught exceptions and CSP violations in any tab
 }
 
-func start(t *testing.T) *harness {
+func start(t *testing.T) *harness { return startWith(t, nil) }
+
+// startWith puts wrap in front of the stack, e.g. to serve another config
+// document; base is the stack's URL.
+func startWith(t *testing.T, wrap func(base string, next http.Handler) http.Handler) *harness {
 	t.Helper()
 	dist := filepath.Join(repoRoot(), web.DistDir)
 	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
@@ -74,7 +78,11 @@ func start(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = st
+	if wrap != nil {
+		handler = wrap(base, st)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
