@@ -257,3 +257,31 @@ func TestAPIErrorIsShown(t *testing.T) {
 		t.Errorf("the console shows %q, want the field %q named", shown, problem.Field)
 	}
 }
+
+// TestCSPBlocksInlineScript: the page runs under the strict policy — an
+// inline script does not run, and the browser's report of it reaches the
+// harness (which fails every other test on such a report).
+func TestCSPBlocksInlineScript(t *testing.T) {
+	h := start(t)
+	tb := h.tab("csp")
+	tb.signIn("carl")
+	ran := eval[bool](tb, `new Promise(done => {
+	  const s = document.createElement('script');
+	  s.textContent = 'window.inlineRan = true';
+	  document.head.append(s);
+	  setTimeout(() => done(window.inlineRan === true), 300);
+	})`)
+	if ran {
+		t.Error("an inline script ran: the page has no strict Content-Security-Policy")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var reports []string
+	for time.Now().Before(deadline) {
+		reports = append(reports, h.takeProblems()...)
+		if slices.ContainsFunc(reports, func(p string) bool { return strings.Contains(p, "Content Security Policy") }) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("no CSP violation reported by the browser; got %q", reports)
+}

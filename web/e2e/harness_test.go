@@ -108,6 +108,15 @@ func startWith(t *testing.T, wrap func(base string, next http.Handler) http.Hand
 	return h
 }
 
+// takeProblems answers what the browser reported so far, and forgets it.
+func (h *harness) takeProblems() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.problems
+	h.problems = nil
+	return p
+}
+
 // tab is one browser tab, signed in or not.
 type tab struct {
 	h    *harness
