@@ -121,15 +121,17 @@ export function Chips({ items }) {
   return html`<ul class="chips">${items.map((r) => html`<li><code>${r}</code></li>`)}</ul>`;
 }
 
-// ConfirmButton asks in a modal dialog before it acts.
-export function ConfirmButton({ label, question, confirm = label, onConfirm, busy, danger = true }) {
+// ConfirmButton asks in a modal dialog before it acts. label names the
+// action in full (its accessible name); text, when given, is what shows.
+export function ConfirmButton({ label, text, question, confirm = label, onConfirm, busy, danger = true }) {
   const ref = useRef(null);
   const ok = async () => {
     ref.current.close();
     await onConfirm();
   };
   return html`<span>
-    <button type="button" class=${danger ? 'danger' : ''} disabled=${busy} onClick=${() => ref.current.showModal()}>${label}</button>
+    <button type="button" class=${danger ? 'danger' : ''} disabled=${busy} aria-label=${text ? label : undefined}
+      onClick=${() => ref.current.showModal()}>${text || label}</button>
     <dialog ref=${ref} class="confirm" aria-label=${label}>
       <p>${question}</p>
       <div class="actions">

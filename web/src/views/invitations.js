@@ -38,7 +38,7 @@ export function SentInvitations() {
           <td><${Chips} items=${i.scope} /></td>
           <td>${i.duration}${i.autoExtend ? `, extends by ${i.autoExtend}` : ''}</td>
           <td><${When} at=${i.expiresAt} /></td>
-          <td>${i.status === 'pending' && html`<${ConfirmButton} label=${`Cancel invitation to ${i.toTenantId}`} busy=${cancel.busy}
+          <td>${i.status === 'pending' && html`<${ConfirmButton} label=${`Cancel invitation to ${i.toTenantId}`} text="Cancel" busy=${cancel.busy}
             question=${`Cancel the invitation to ${i.toTenantId}? It can no longer be accepted.`} confirm="Cancel invitation"
             onConfirm=${() => cancel.run(async () => { await del(`/invitations/${enc(i.id)}`); return i.id; })} />`}</td>
         </tr>`)}</tbody>

@@ -98,7 +98,7 @@ function CrossTenantAccess({ tenant }) {
         <tbody>${items.map((x) => html`<tr>
           <th scope="row">${x.partnerTenantId}</th><td><code>${x.syncConfiguration}</code></td>
           <td>${x.autoRedeem ? 'yes' : 'no'}</td><td>${x.allowSyncIn ? 'yes' : 'no'}</td><td><${When} at=${x.createdAt} /></td>
-          <td><${ConfirmButton} label=${`Remove settings toward ${x.partnerTenantId}`} question=${`Remove the cross-tenant access settings toward ${x.partnerTenantId}?`}
+          <td><${ConfirmButton} label=${`Remove settings toward ${x.partnerTenantId}`} text="Remove" question=${`Remove the cross-tenant access settings toward ${x.partnerTenantId}?`}
             confirm="Remove" onConfirm=${() => remove.run(async () => { await del(`/tenants/${enc(tenant)}/cross-tenant-access/${enc(x.partnerTenantId)}`); return x.partnerTenantId; })} /></td>
         </tr>`)}</tbody>
       </table>`}

@@ -104,7 +104,7 @@ function Assignments({ rel, gen }) {
           <td><${Chips} items=${a.scope} /></td>
           <td>${a.eligible ? html`eligible${a.activeUntil ? html`, active until <${When} at=${a.activeUntil} />` : ''}` : 'standing'}</td>
           <td><${When} at=${a.createdAt} /></td>
-          <td>${rel.status === 'active' && html`<${ConfirmButton} label=${`Remove ${a.principal}`} busy=${remove.busy}
+          <td>${rel.status === 'active' && html`<${ConfirmButton} label=${`Remove ${a.principal}`} text="Remove" busy=${remove.busy}
             question=${`Remove ${a.roles.join(', ')} from ${a.principal}? Their access under this relationship ends now.`} confirm="Remove"
             onConfirm=${() => remove.run(async () => { await del(`/relationships/${enc(rel.id)}/assignments/${enc(a.id)}`); return a.id; })} />`}</td>
         </tr>`)}</tbody>

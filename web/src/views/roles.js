@@ -127,7 +127,7 @@ function GrantNative({ tenant, roles }) {
     <button type="submit" disabled=${act.busy || picked.length === 0}>Grant</button>
     ${made.length > 0 && html`<h3>Granted here</h3><ul class="plain">${made.map((a) => html`<li>
       <code>${a.principal}</code> <${Chips} items=${a.roles} />
-      <${ConfirmButton} label=${`Remove grant of ${a.principal}`} question=${`Remove ${a.roles.join(', ')} from ${a.principal}?`} confirm="Remove" onConfirm=${() => remove(a)} />
+      <${ConfirmButton} label=${`Remove grant of ${a.principal}`} text="Remove" question=${`Remove ${a.roles.join(', ')} from ${a.principal}?`} confirm="Remove" onConfirm=${() => remove(a)} />
     </li>`)}</ul>`}
   </form>`;
 }

@@ -54,7 +54,7 @@ export function Webhooks() {
           <td><span class=${`badge ${h.status}`}>${h.status}</span>${h.consecutiveFailures ? ` ${h.consecutiveFailures} failures` : ''}</td>
           <td><${Chips} items=${h.eventTypes} /></td>
           <td><${When} at=${h.lastDeliveryAt} />${h.lastError && html`<br /><span class="muted">${h.lastError}</span>`}</td>
-          <td><${ConfirmButton} label=${`Delete ${h.url}`} question=${`Stop delivering to ${h.url}?`} confirm="Delete"
+          <td><${ConfirmButton} label=${`Delete ${h.url}`} text="Delete" question=${`Stop delivering to ${h.url}?`} confirm="Delete"
             onConfirm=${() => remove.run(async () => { await del(`/tenants/${enc(tenant)}/webhooks/${enc(h.id)}`); return h.id; })} /></td>
         </tr>`)}</tbody>
       </table>`}
