@@ -17,6 +17,9 @@ type APIConfig struct {
 	Params    *Params
 	Functions *Functions
 	Prod      bool
+
+	// PortalOrigin is the console's origin, the one CORS allows.
+	PortalOrigin *string
 }
 
 // API is the HTTP API: every route of the route table, each with the JWT
@@ -44,7 +47,7 @@ func NewAPI(scope constructs.Construct, id string, cfg APIConfig) *API {
 		Description:        jsii.String("Switchboard"),
 		CreateDefaultStage: jsii.Bool(false),
 		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: &[]*string{cfg.Params.PortalOrigin.ValueAsString()},
+			AllowOrigins: &[]*string{cfg.PortalOrigin},
 			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_DELETE},
 			AllowHeaders: jsii.Strings("Authorization", "Content-Type", "Idempotency-Key"),
 			MaxAge:       awscdk.Duration_Hours(jsii.Number(1)),

@@ -19,7 +19,7 @@ func main() {
 		stages = []string{v}
 	}
 	for _, stage := range stages {
-		if _, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: BuiltAsset}); err != nil {
+		if _, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: BuiltAsset, ConsoleDir: BuiltConsole}); err != nil {
 			fmt.Fprintln(os.Stderr, "infra:", err)
 			os.Exit(1)
 		}

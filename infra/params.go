@@ -11,10 +11,14 @@ type Params struct {
 	JwtIssuer          awscdk.CfnParameter
 	JwtAudience        awscdk.CfnParameter
 	OperatorTenant     awscdk.CfnParameter
-	PortalOrigin       awscdk.CfnParameter
 	TokenIssuer        awscdk.CfnParameter
 	TokenAudience      awscdk.CfnParameter
 	CleanupRateMinutes awscdk.CfnParameter
+
+	// The console's OpenID Connect client at the identity provider (JwtIssuer).
+	ConsoleClientID awscdk.CfnParameter
+	ConsoleScope    awscdk.CfnParameter
+	ConsoleOrigins  awscdk.CfnParameter
 }
 
 // NewParams declares the parameters.
@@ -30,11 +34,14 @@ func NewParams(stack awscdk.Stack) *Params {
 		JwtIssuer:      str("JwtIssuer", "The identity provider's issuer URL (the iss of its tokens)", ""),
 		JwtAudience:    str("JwtAudience", "The audience (aud) the identity provider puts in tokens for Switchboard", ""),
 		OperatorTenant: str("OperatorTenant", "The platform operator's tenant id (the tid of its users)", ""),
-		PortalOrigin:   str("PortalOrigin", "The origin of the admin portal allowed by CORS", "https://portal.example.com"),
 		TokenIssuer:    str("SwitchTokenIssuer", "The iss of switch tokens", "https://switchboard"),
 		TokenAudience:  str("SwitchTokenAudience", "The aud of switch tokens (what downstream services expect)", "switchboard-downstream"),
 		CleanupRateMinutes: awscdk.NewCfnParameter(stack, jsii.String("CleanupRateMinutes"), &awscdk.CfnParameterProps{
 			Type: jsii.String("Number"), Default: jsii.Number(60), MinValue: jsii.Number(1), MaxValue: jsii.Number(1440),
 			Description: jsii.String("Minutes between cleanup runs (expiries, notices, outbox re-sends)")}),
+
+		ConsoleClientID: str("ConsoleClientId", "The console's OpenID Connect client id at the identity provider (a public client: code + PKCE, redirect https://<console>/console/callback)", "switchboard-console"),
+		ConsoleScope:    str("ConsoleScope", "The scopes the console asks for; the access token must carry JwtAudience", "openid profile"),
+		ConsoleOrigins:  str("ConsoleConnectOrigins", "More origins the console may call, space-separated (an identity provider whose token endpoint is not on the issuer's origin)", " "),
 	}
 }

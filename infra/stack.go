@@ -24,6 +24,8 @@ type StackConfig struct {
 	Stage string
 	// AssetDir answers the directory holding a function's built bootstrap.
 	AssetDir func(fn registry.Function) (string, error)
+	// ConsoleDir answers the directory holding the built console.
+	ConsoleDir func() (string, error)
 }
 
 // BuiltAsset is where `make build` leaves a function's bootstrap.
@@ -44,6 +46,7 @@ type SwitchboardStack struct {
 	Bus       *Bus
 	Functions *Functions
 	API       *API
+	Console   *Console
 	Alarms    *Alarms
 }
 
@@ -77,12 +80,20 @@ func NewSwitchboardStack(scope constructs.Construct, stage string, cfg StackConf
 	}
 	s.Functions = fns
 	s.Bus.Route(fns, s.Params.CleanupRateMinutes)
-	s.API = NewAPI(stack, "Api", APIConfig{Params: s.Params, Functions: fns, Prod: prod})
+	consoleDir, err := cfg.ConsoleDir()
+	if err != nil {
+		return nil, err
+	}
+	s.Console = NewConsole(stack, "Console", ConsoleConfig{Params: s.Params, Dir: consoleDir, Prod: prod})
+	s.API = NewAPI(stack, "Api", APIConfig{Params: s.Params, PortalOrigin: s.Console.Origin, Functions: fns, Prod: prod})
+	s.Console.Deploy(s.API.API.ApiEndpoint())
 	s.Alarms = NewAlarms(stack, "Alarms", s)
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: s.API.API.ApiEndpoint(), Description: jsii.String("The HTTP API")})
 	awscdk.NewCfnOutput(stack, jsii.String("JwksUrl"), &awscdk.CfnOutputProps{Value: awscdk.Fn_Join(jsii.String(""), &[]*string{s.API.API.ApiEndpoint(), jsii.String("/.well-known/jwks.json")}),
 		Description: jsii.String("Keys that verify switch tokens")})
+	awscdk.NewCfnOutput(stack, jsii.String("ConsoleUrl"), &awscdk.CfnOutputProps{Value: jsii.String(*s.Console.Origin + "/console/"),
+		Description: jsii.String("The web console (register <ConsoleUrl>callback as the OIDC client's redirect URI)")})
 	awscdk.NewCfnOutput(stack, jsii.String("EventBusArn"), &awscdk.CfnOutputProps{Value: s.Bus.Bus.EventBusArn(),
 		Description: jsii.String("Subscribe downstream systems with a rule on this bus (see docs/deploy.md)")})
 	return s, nil

@@ -66,13 +66,24 @@ func synth(t *testing.T) map[string]map[string]resource {
 			}
 			return dir, os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("stand-in for "+fn.Name), 0o755)
 		}
+		// A stand-in console build: the template sees only its asset hash.
+		consoleDir := func() (string, error) {
+			dir := filepath.Join(assets, "console")
+			if err := os.MkdirAll(filepath.Join(dir, "assets"), 0o755); err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html>"), 0o644); err != nil {
+				return "", err
+			}
+			return dir, os.WriteFile(filepath.Join(dir, "assets", "main-X.js"), []byte("stand-in"), 0o644)
+		}
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(assets, "cdk.out"))})
 		CheckAWSSolutions(app)
 		templates, docs = map[string]map[string]resource{}, map[string]template{}
 		stacks := map[string]*SwitchboardStack{}
 		findings = map[string][]string{}
 		for _, stage := range []string{StageStaging, StageProd} {
-			s, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: dirFor})
+			s, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: dirFor, ConsoleDir: consoleDir})
 			if err != nil {
 				synthErr = err
 				return
@@ -504,6 +515,95 @@ func TestAlarmTopicEnforcesSSL(t *testing.T) {
 		}
 		if !enforced {
 			t.Errorf("%s: the alarm topic accepts publishing without TLS", stage)
+		}
+	}
+}
+
+// TestConsole: the console is a private bucket behind CloudFront with the
+// console's CSP; the build and its config document are deployed into it;
+// the API's CORS allows exactly the distribution's origin.
+func TestConsole(t *testing.T) {
+	for stage, res := range synth(t) {
+		buckets := ofType(res, "AWS::S3::Bucket")
+		if len(buckets) != 1 {
+			t.Fatalf("%s: %d buckets, want the console's", stage, len(buckets))
+		}
+		bucketID := ""
+		for id, b := range buckets {
+			bucketID = id
+			pab := fmt.Sprint(b.Properties["PublicAccessBlockConfiguration"])
+			for _, k := range []string{"BlockPublicAcls:true", "BlockPublicPolicy:true", "IgnorePublicAcls:true", "RestrictPublicBuckets:true"} {
+				if !strings.Contains(pab, k) {
+					t.Errorf("%s: bucket public access block %s lacks %s", stage, pab, k)
+				}
+			}
+			if b.Properties["WebsiteConfiguration"] != nil {
+				t.Errorf("%s: the bucket is a public website", stage)
+			}
+		}
+		policies := ofType(res, "AWS::S3::BucketPolicy")
+		tlsOnly, cloudFrontReads := false, false
+		for _, p := range policies {
+			doc, _ := json.Marshal(p.Properties["PolicyDocument"])
+			tlsOnly = tlsOnly || strings.Contains(string(doc), `"aws:SecureTransport":"false"`) && strings.Contains(string(doc), `"Effect":"Deny"`)
+			cloudFrontReads = cloudFrontReads || strings.Contains(string(doc), `"Service":"cloudfront.amazonaws.com"`) && strings.Contains(string(doc), `"AWS:SourceArn"`)
+			if strings.Contains(string(doc), `"Principal":"*","Effect":"Allow"`) || strings.Contains(string(doc), `"Effect":"Allow","Principal":"*"`) {
+				t.Errorf("%s: bucket policy allows anyone: %s", stage, doc)
+			}
+		}
+		if !tlsOnly || !cloudFrontReads {
+			t.Errorf("%s: bucket policy TLS-only %v, read by CloudFront (OAC) only %v", stage, tlsOnly, cloudFrontReads)
+		}
+		if n := len(ofType(res, "AWS::CloudFront::OriginAccessControl")); n != 1 {
+			t.Errorf("%s: %d origin access controls, want 1", stage, n)
+		}
+		dists := ofType(res, "AWS::CloudFront::Distribution")
+		if len(dists) != 1 {
+			t.Fatalf("%s: %d distributions, want 1", stage, len(dists))
+		}
+		distID := ""
+		for id, d := range dists {
+			distID = id
+			cfg := d.Properties["DistributionConfig"].(map[string]any)
+			beh := cfg["DefaultCacheBehavior"].(map[string]any)
+			if beh["ViewerProtocolPolicy"] != "redirect-to-https" || beh["ResponseHeadersPolicyId"] == nil || beh["FunctionAssociations"] == nil {
+				t.Errorf("%s: default behavior %v: want https, the security headers and the routing function", stage, beh)
+			}
+			if o := fmt.Sprint(cfg["Origins"]); !strings.Contains(o, bucketID) || !strings.Contains(o, "OriginAccessControlId") {
+				t.Errorf("%s: origins %s, want the console bucket through OAC", stage, o)
+			}
+		}
+		for _, p := range ofType(res, "AWS::CloudFront::ResponseHeadersPolicy") {
+			b, _ := json.Marshal(p.Properties)
+			h := string(b)
+			for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "execute-api", "StrictTransportSecurity", `"FrameOption":"DENY"`} {
+				if !strings.Contains(h, want) {
+					t.Errorf("%s: response headers %s lack %s", stage, h, want)
+				}
+			}
+			if strings.Contains(h, "unsafe-inline") || strings.Contains(h, "unsafe-eval") {
+				t.Errorf("%s: the CSP allows unsafe code: %s", stage, h)
+			}
+		}
+		deployments := ofType(res, "Custom::CDKBucketDeployment")
+		config := false
+		for _, d := range deployments {
+			b, _ := json.Marshal(d.Properties)
+			if !strings.Contains(string(b), bucketID) || d.Properties["DestinationBucketKeyPrefix"] != "console/" {
+				t.Errorf("%s: a deployment not into the console bucket's console/: %s", stage, b)
+			}
+			if strings.Contains(string(b), "config.json") || strings.Contains(string(b), `"mode":"oidc"`) || strings.Contains(string(b), "markers") {
+				config = config || strings.Contains(string(b), "JwtIssuer") && strings.Contains(string(b), "ConsoleClientId") && strings.Contains(string(b), "HttpApi")
+			}
+		}
+		if len(deployments) != 2 || !config {
+			t.Errorf("%s: %d console deployments, config document naming the issuer, client id and API: %v", stage, len(deployments), config)
+		}
+		for _, api := range ofType(res, "AWS::ApiGatewayV2::Api") {
+			cors, _ := json.Marshal(api.Properties["CorsConfiguration"])
+			if !strings.Contains(string(cors), distID) || !strings.Contains(string(cors), "DomainName") {
+				t.Errorf("%s: CORS %s, want the console distribution's origin", stage, cors)
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@
 //	DATA_DIR          keep DynamoDB Local's data there across restarts
 //	SEED              demo (default), msp-large, or none
 //	CLEANUP_EVERY     the cleanup schedule (default 1m)
+//	CONSOLE_DIR       where the built console is (default web/dist, `make console`)
 package main
 
 import (
@@ -22,12 +23,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/switchboard/switchboard/internal/devstack"
+	"github.com/switchboard/switchboard/web"
 )
 
 func main() {
@@ -63,11 +66,19 @@ func run(ctx context.Context) error {
 	default:
 		return fmt.Errorf("SEED=%q: use %s, %s or %s", seed, devstack.SeedDemo, devstack.SeedMSPLarge, devstack.SeedNone)
 	}
+	consoleDir := os.Getenv("CONSOLE_DIR")
+	if consoleDir == "" {
+		consoleDir = web.DistDir
+	}
+	if _, err := os.Stat(filepath.Join(consoleDir, "index.html")); err != nil {
+		log.Warn("the console is not built: run `make console` (or `make run`, which builds it)", "dir", consoleDir)
+	}
 	db, err := database(ctx)
 	if err != nil {
 		return err
 	}
-	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: seed != devstack.SeedNone && seed != devstack.SeedMSPLarge, Log: log, CleanupEvery: every, Database: db})
+	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Seed: seed != devstack.SeedNone && seed != devstack.SeedMSPLarge, Log: log,
+		CleanupEvery: every, Database: db, ConsoleDir: consoleDir})
 	if err != nil {
 		return err
 	}

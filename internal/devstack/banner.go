@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/switchboard/switchboard/internal/localdb"
+	"github.com/switchboard/switchboard/web"
 )
 
 // Banner is what `make run` prints first: where it listens, which DynamoDB it
@@ -20,6 +21,7 @@ func Banner(base string, s *Stack) string {
 	default:
 		fmt.Fprintf(&b, "DynamoDB:     table %s at %s (DYNAMODB_ENDPOINT)\n", s.Table, s.Endpoint)
 	}
+	fmt.Fprintf(&b, "Console:      %s%s  (sign in as a demo user)\n", base, web.BasePath)
 	user, tenant := "nina", "northwind"
 	if s.Large != nil {
 		user, tenant = s.Large.Admin, s.Large.MSP

@@ -66,6 +66,9 @@ type Config struct {
 	BusAttempts int
 	BusBackoff  time.Duration
 	Log         *slog.Logger
+	// ConsoleDir holds the built web console (web.DistDir), served at
+	// /console/; empty serves a page that says how to build it.
+	ConsoleDir string
 }
 
 // Stack is a running local Switchboard.
@@ -90,6 +93,7 @@ type Stack struct {
 	Outbox   *outbox.Publisher
 	Cleanup  *cleanup.Runner
 	handlers map[string]*httpapi.Handler
+	console  *console
 	log      *slog.Logger
 	requests atomic.Int64
 	stop     context.CancelFunc
@@ -160,6 +164,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 	}
+	s.console = newConsole(cfg.ConsoleDir, s.Demo)
 	runCtx, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	if cfg.CleanupEvery > 0 {
@@ -203,7 +208,7 @@ func (s *Stack) Close() error {
 	return nil
 }
 
-// ServeHTTP routes dev routes and the API.
+// ServeHTTP routes dev routes, the console (/console/) and the API.
 func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/dev/token":
@@ -214,6 +219,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.devRotate(w, r)
 	case r.URL.Path == "/dev/cleanup":
 		s.devCleanup(w, r)
+	case isConsolePath(r.URL.Path):
+		s.console.ServeHTTP(w, r)
 	case r.URL.Path == "/dev/dead-letters":
 		dead := s.Bus.DeadLetters()
 		if dead == nil {

@@ -40,6 +40,7 @@ const (
 	ActionUpdateItem         = "dynamodb:UpdateItem"
 	ActionConditionCheckItem = "dynamodb:ConditionCheckItem"
 	ActionBatchWriteItem     = "dynamodb:BatchWriteItem"
+	ActionBatchGetItem       = "dynamodb:BatchGetItem"
 )
 
 // Function is one Lambda.
@@ -52,9 +53,12 @@ type Function struct {
 	Publishes bool
 	// Signs: kms:Sign and kms:GetPublicKey on the switch key.
 	Signs bool
-	// Activates eligible assignments in place, in the switch session's
-	// transaction (an Update: dynamodb:UpdateItem).
-	Activates bool
+	// RemovesGrants: removing a delegated assignment counts it in its
+	// partition's removal epoch (an Update: dynamodb:UpdateItem).
+	RemovesGrants bool
+	// ReadsTenantNames: switch targets read the names of a page's
+	// customers in one BatchGetItem.
+	ReadsTenantNames bool
 	// Consumer names the events consumer it is (audit, sync), "" for none.
 	Consumer string
 	// Scheduled: the cleanup schedule invokes it.
@@ -83,7 +87,8 @@ func (f Function) Routes() []httpapi.Route {
 // publisher's outbox removes sent events with BatchWriteItem (as removing a
 // relationship's assignments does, which only publishers do); an
 // Idempotency-Key is claimed with PutItem, replayed with GetItem and
-// released with DeleteItem; an activation is an UpdateItem. The stack grants
+// released with DeleteItem; a grant's removal bumps its partition's epoch
+// with an UpdateItem; switch targets read tenant names with BatchGetItem. The stack grants
 // exactly these, sorted; nothing calls Scan (only the backfill command,
 // with the operator's credentials) or reads a stream (the table has none).
 func (f Function) TableActions() []string {
@@ -109,8 +114,11 @@ func (f Function) TableActions() []string {
 	if f.Idempotent {
 		add(ActionGetItem, ActionPutItem, ActionDeleteItem)
 	}
-	if f.Activates {
+	if f.RemovesGrants {
 		add(ActionUpdateItem)
+	}
+	if f.ReadsTenantNames {
+		add(ActionBatchGetItem)
 	}
 	slices.Sort(out)
 	return out
@@ -141,12 +149,12 @@ var Functions = []Function{
 	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, RemovesGrants: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, Activates: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: "audit", Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
