@@ -43,7 +43,10 @@ type ConsoleConfig struct {
 // document naming the API and the identity provider.
 type Console struct {
 	constructs.Construct
-	Bucket       awss3.Bucket
+	Bucket awss3.Bucket
+	// Logs keeps the bucket's server access logs and the distribution's
+	// standard logs (90 days).
+	Logs         awss3.Bucket
 	Headers      awscloudfront.ResponseHeadersPolicy
 	Routing      awscloudfront.Function
 	Distribution awscloudfront.Distribution
@@ -80,12 +83,25 @@ func NewConsole(scope constructs.Construct, id string, cfg ConsoleConfig) *Conso
 	if cfg.Prod {
 		removal = awscdk.RemovalPolicy_RETAIN
 	}
-	con.Bucket = awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+	// CloudFront's standard logs are written with ACLs: the log bucket lets
+	// the writer own its objects (and stays private).
+	con.Logs = awss3.NewBucket(c, jsii.String("Logs"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ObjectOwnership:   awss3.ObjectOwnership_OBJECT_WRITER,
 		RemovalPolicy:     removal,
+		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(90))}},
+	})
+	suppress(con.Logs, suppression{rule: "AwsSolutions-S1", reason: "The access-log bucket itself: logging its own access would log the logging."})
+	con.Bucket = awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:          removal,
+		ServerAccessLogsBucket: con.Logs,
+		ServerAccessLogsPrefix: jsii.String("s3/"),
 	})
 	// The API cannot be named here (it names the distribution for CORS):
 	// its regional execute-api host, the identity provider's origin and any
@@ -124,7 +140,14 @@ func NewConsole(scope constructs.Construct, id string, cfg ConsoleConfig) *Conso
 		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
 		MinimumProtocolVersion: awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021,
 		PriceClass:             awscloudfront.PriceClass_PRICE_CLASS_100,
+		EnableLogging:          jsii.Bool(true),
+		LogBucket:              con.Logs,
+		LogFilePrefix:          jsii.String("cloudfront/"),
 	})
+	suppress(con.Distribution,
+		suppression{rule: "AwsSolutions-CFR1", reason: "The console's users are partners' and customers' administrators anywhere; the API they call decides who may do what, not the viewer's country."},
+		suppression{rule: "AwsSolutions-CFR2", reason: "The distribution serves static, fingerprinted assets only; every request that matters goes to the API (JWT authorizer, stage throttling). A web ACL can be attached per deployment policy (docs/deploy.md)."},
+		suppression{rule: "AwsSolutions-CFR4", reason: "The default *.cloudfront.net certificate, whose security policy CloudFront fixes; MinimumProtocolVersion TLSv1.2_2021 takes effect with a custom domain and ACM certificate (docs/deploy.md)."})
 	con.Origin = jsii.String("https://" + *con.Distribution.DistributionDomainName())
 	return con
 }
@@ -173,4 +196,18 @@ func (con *Console) Deploy(apiURL *string) {
 	})
 	// The page names the assets: they are there before it is.
 	con.Page.Node().AddDependency(con.Assets)
+	// The deployments run in the CDK's own singleton function at the stack's
+	// root: its runtime, managed policy and asset-bucket permissions are
+	// the CDK's.
+	if fn := awscdk.Stack_Of(con.Construct).Node().TryFindChild(jsii.String(bucketDeploymentHandler)); fn != nil {
+		suppress(fn,
+			suppression{rule: "AwsSolutions-L1", reason: "The CDK's BucketDeployment handler; its runtime is the CDK release's (aws-cdk-lib pinned in go.mod)."},
+			suppression{rule: "AwsSolutions-IAM4", reason: "The CDK's BucketDeployment handler logs with AWSLambdaBasicExecutionRole (CloudWatch Logs writes only).",
+				appliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}},
+			suppression{rule: "AwsSolutions-IAM5", reason: "The CDK's BucketDeployment handler copies the build from the CDK asset bucket into the console bucket and invalidates the distribution: the CDK grants these object-level actions on those two buckets."})
+	}
 }
+
+// bucketDeploymentHandler is the id the CDK gives BucketDeployment's
+// singleton function (its fixed UUID).
+const bucketDeploymentHandler = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"

@@ -525,12 +525,14 @@ func TestAlarmTopicEnforcesSSL(t *testing.T) {
 func TestConsole(t *testing.T) {
 	for stage, res := range synth(t) {
 		buckets := ofType(res, "AWS::S3::Bucket")
-		if len(buckets) != 1 {
-			t.Fatalf("%s: %d buckets, want the console's", stage, len(buckets))
+		if len(buckets) != 2 {
+			t.Fatalf("%s: %d buckets, want the console's and its access logs'", stage, len(buckets))
 		}
 		bucketID := ""
 		for id, b := range buckets {
-			bucketID = id
+			if b.Properties["LoggingConfiguration"] != nil { // the console's: it logs to the other
+				bucketID = id
+			}
 			pab := fmt.Sprint(b.Properties["PublicAccessBlockConfiguration"])
 			for _, k := range []string{"BlockPublicAcls:true", "BlockPublicPolicy:true", "IgnorePublicAcls:true", "RestrictPublicBuckets:true"} {
 				if !strings.Contains(pab, k) {
@@ -553,6 +555,14 @@ func TestConsole(t *testing.T) {
 		}
 		if !tlsOnly || !cloudFrontReads {
 			t.Errorf("%s: bucket policy TLS-only %v, read by CloudFront (OAC) only %v", stage, tlsOnly, cloudFrontReads)
+		}
+		if bucketID == "" {
+			t.Errorf("%s: the console bucket keeps no server access logs", stage)
+		}
+		for _, d := range ofType(res, "AWS::CloudFront::Distribution") {
+			if cfg, _ := d.Properties["DistributionConfig"].(map[string]any); cfg["Logging"] == nil {
+				t.Errorf("%s: the distribution keeps no access logs", stage)
+			}
 		}
 		if n := len(ofType(res, "AWS::CloudFront::OriginAccessControl")); n != 1 {
 			t.Errorf("%s: %d origin access controls, want 1", stage, n)

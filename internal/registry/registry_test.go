@@ -80,8 +80,11 @@ func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
 		{httpapi.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
 		// Webhook subscriptions change state but publish nothing: no batches.
 		{httpapi.FunctionWebhooks, "[dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
-		// Only the switch updates in place (activations).
-		{httpapi.FunctionSwitch, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		// The switch reads a page of targets' names in one batch.
+		{httpapi.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
+		// Only removing a delegated assignment updates in place (the
+		// partition's epoch).
+		{httpapi.FunctionAssignRole, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
 	} {
 		f, ok := registry.ByName(tc.function)
