@@ -16,6 +16,7 @@ import (
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -144,19 +145,102 @@ func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPReq
 }
 
 // callerOf reads the caller from the JWT authorizer's claims. API Gateway
-// hands claims over as strings and flattens arrays to "[a b]"; a JSON array
-// string is accepted too.
+// hands claims over as strings and flattens arrays to "[a b]", which cannot
+// tell the group "finance dbadmins" from the groups finance and dbadmins: the
+// arrays (groups, amr) are read from the bearer token itself, which the
+// authorizer has already verified — its payload is decoded, not trusted
+// further, and must name the same sub and tid as the authorizer. One array
+// element is one group or one method, never split.
 func callerOf(ev lambdaevents.APIGatewayV2HTTPRequest) (tenancy.Caller, error) {
 	var claims map[string]string
 	if a := ev.RequestContext.Authorizer; a != nil && a.JWT != nil {
 		claims = a.JWT.Claims
 	}
-	c := tenancy.Caller{User: claims["sub"], Tenant: claims["tid"], Groups: listClaim(claims["groups"]), AMR: listClaim(claims["amr"]),
-		Client: clientOf(claims), RequestID: ev.RequestContext.RequestID}
+	c := tenancy.Caller{User: claims["sub"], Tenant: claims["tid"], Client: clientOf(claims), RequestID: ev.RequestContext.RequestID}
 	if c.User == "" || c.Tenant == "" {
 		return c, &requestError{status: http.StatusUnauthorized, detail: "the token carries no sub or tid claim"}
 	}
+	arrays, err := tokenArrays(ev.Headers["authorization"], c)
+	if err != nil {
+		return c, &requestError{status: http.StatusUnauthorized, detail: err.Error()}
+	}
+	for name, dst := range map[string]*[]string{"groups": &c.Groups, "amr": &c.AMR} {
+		if v, ok := arrays[name]; ok {
+			*dst = v
+			continue
+		}
+		// No bearer token to read (an event built without the header): only
+		// a value that reads one way is taken.
+		if *dst, err = unambiguous(name, claims[name]); err != nil {
+			return c, &requestError{status: http.StatusUnauthorized, detail: err.Error()}
+		}
+	}
 	return c, nil
+}
+
+// tokenArrays decodes the groups and amr claims of the verified bearer
+// token; a claim the token lacks is absent from the answer, one it has is
+// there even when empty. A token that names another sub or tid than the
+// authorizer's claims is refused.
+func tokenArrays(authorization string, c tenancy.Caller) (map[string][]string, error) {
+	raw, ok := strings.CutPrefix(strings.TrimSpace(authorization), "Bearer ")
+	if !ok {
+		return nil, nil
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(strings.TrimSpace(raw), claims); err != nil {
+		return nil, fmt.Errorf("the bearer token cannot be read: %v", err)
+	}
+	if claims["sub"] != c.User || claims["tid"] != c.Tenant {
+		return nil, errors.New("the bearer token names another sub or tid than its verified claims")
+	}
+	out := map[string][]string{}
+	for _, name := range []string{"groups", "amr"} {
+		v, present := claims[name]
+		if !present {
+			continue
+		}
+		switch x := v.(type) {
+		case string: // one value
+			out[name] = []string{x}
+		case []any:
+			list := make([]string, 0, len(x))
+			for _, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Errorf("the %s claim holds a %T; it must be an array of strings", name, e)
+				}
+				list = append(list, s)
+			}
+			out[name] = list
+		default:
+			return nil, fmt.Errorf("the %s claim is a %T; it must be an array of strings", name, v)
+		}
+	}
+	return out, nil
+}
+
+// unambiguous reads a claim as API Gateway flattened it, when it can only be
+// read one way: a JSON array, or "[a b]" / a bare value whose elements hold
+// no space, comma or bracket. Anything else could be one value or several.
+func unambiguous(name, v string) ([]string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "[]" {
+		return nil, nil
+	}
+	var arr []string
+	if strings.HasPrefix(v, "[\"") && json.Unmarshal([]byte(v), &arr) == nil {
+		return arr, nil
+	}
+	inner := strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+	if inner == v && !strings.ContainsAny(v, " ,[]") { // one bare value
+		return []string{v}, nil
+	}
+	fields := strings.Fields(inner)
+	if len(fields) == 1 && !strings.ContainsAny(inner, ",[]") {
+		return fields, nil
+	}
+	return nil, fmt.Errorf("the %s claim %q can be read as one value or several; send the bearer token (its array is read from it)", name, v)
 }
 
 // clientOf names the OAuth client the caller's token was issued to: RFC 9068's
@@ -168,19 +252,6 @@ func clientOf(claims map[string]string) string {
 		}
 	}
 	return ""
-}
-
-func listClaim(v string) []string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil
-	}
-	var arr []string
-	if strings.HasPrefix(v, "[\"") && json.Unmarshal([]byte(v), &arr) == nil {
-		return arr
-	}
-	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-	return strings.Fields(strings.ReplaceAll(v, ",", " "))
 }
 
 // decode reads a JSON body strictly: one value, types as declared, and (by

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -70,6 +71,30 @@ func loadEvent(t *testing.T) lambdaevents.APIGatewayV2HTTPRequest {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// setCaller gives the event a caller as API Gateway would hand it over: the
+// bearer token (its signature already checked by the authorizer, so left
+// blank here) in the Authorization header, and its claims flattened to
+// strings, arrays as "[a b]", in the authorizer context.
+func setCaller(t *testing.T, ev *lambdaevents.APIGatewayV2HTTPRequest, claims map[string]any) {
+	t.Helper()
+	b64 := base64.RawURLEncoding
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Headers["authorization"] = "Bearer " + b64.EncodeToString([]byte(`{"alg":"ES256","typ":"JWT"}`)) + "." + b64.EncodeToString(payload) + "." + b64.EncodeToString(make([]byte, 64))
+	flat := map[string]string{}
+	for k, v := range claims {
+		switch x := v.(type) {
+		case []string:
+			flat[k] = "[" + strings.Join(x, " ") + "]"
+		default:
+			flat[k] = fmt.Sprint(x)
+		}
+	}
+	ev.RequestContext.Authorizer.JWT.Claims = flat
+}
+
 func TestRealEventThroughTheHandler(t *testing.T) {
 	svc, meter, relID := fixture(t)
 	h := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet())
@@ -94,20 +119,72 @@ func TestRealEventThroughTheHandler(t *testing.T) {
 		t.Errorf("check-access made %d DynamoDB requests, want 1", n)
 	}
 
-	// The same claims as JSON arrays, and without MFA.
-	ev.RequestContext.Authorizer.JWT.Claims["groups"] = `["techs"]`
-	ev.RequestContext.Authorizer.JWT.Claims["amr"] = "[pwd]"
+	// Without MFA.
+	tom := func(groups, amr []string) map[string]any {
+		return map[string]any{"sub": "tom", "tid": "northwind", "groups": groups, "amr": amr}
+	}
+	setCaller(t, &ev, tom([]string{"techs"}, []string{"pwd"}))
 	res, _ = h.Handle(context.Background(), ev)
 	if !strings.Contains(res.Body, `"reason":"mfa-required"`) {
 		t.Errorf("without mfa: %s, want mfa-required", res.Body)
 	}
 
 	// A base64 body, as API Gateway sends binary media types.
-	ev.RequestContext.Authorizer.JWT.Claims["amr"] = "[mfa]"
+	setCaller(t, &ev, tom([]string{"techs"}, []string{"mfa"}))
 	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(ev.Body)), true
 	if res, _ = h.Handle(context.Background(), ev); res.StatusCode != 200 || !strings.Contains(res.Body, `"allowed":true`) {
 		t.Errorf("base64 body: %d %s", res.StatusCode, res.Body)
 	}
+}
+
+// TestClaimsAreNeverSplit: one element of a claim array is one group or one
+// method. API Gateway flattens arrays to "[a b]" for the function, so the
+// arrays are read from the bearer token; a value that can only be read
+// ambiguously is refused.
+func TestClaimsAreNeverSplit(t *testing.T) {
+	svc, _, _ := fixture(t)
+	h := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet())
+	for _, tc := range []struct {
+		name   string
+		groups []string
+		amr    []string
+		want   string
+	}{
+		{"the group and MFA as they are", []string{"techs"}, []string{"pwd", "mfa"}, `"reason":"allowed"`},
+		{"a group whose name holds a space", []string{"night techs"}, []string{"pwd", "mfa"}, `"reason":"no-grant"`},
+		{"a group whose name holds a comma", []string{"x,techs"}, []string{"pwd", "mfa"}, `"reason":"no-grant"`},
+		{"an authentication method that holds a space", []string{"techs"}, []string{"pwd mfa"}, `"reason":"mfa-required"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := loadEvent(t)
+			setCaller(t, &ev, map[string]any{"sub": "tom", "tid": "northwind", "groups": tc.groups, "amr": tc.amr})
+			res, _ := h.Handle(context.Background(), ev)
+			if res.StatusCode != 200 || !strings.Contains(res.Body, tc.want) {
+				t.Errorf("Handle() with groups %q, amr %q = %d %s, want %s", tc.groups, tc.amr, res.StatusCode, res.Body, tc.want)
+			}
+		})
+	}
+	t.Run("flattened claims without the token", func(t *testing.T) {
+		ev := loadEvent(t)
+		delete(ev.Headers, "authorization")
+		ev.RequestContext.Authorizer.JWT.Claims["groups"] = "[night techs]"
+		res, _ := h.Handle(context.Background(), ev)
+		if res.StatusCode != 401 || !strings.Contains(res.Body, "one value or several") {
+			t.Errorf("Handle() with an ambiguous flattened claim = %d %s, want 401 saying it is ambiguous", res.StatusCode, res.Body)
+		}
+		ev.RequestContext.Authorizer.JWT.Claims["groups"], ev.RequestContext.Authorizer.JWT.Claims["amr"] = "[techs]", "[mfa]"
+		if res, _ := h.Handle(context.Background(), ev); res.StatusCode != 200 || !strings.Contains(res.Body, `"allowed":true`) {
+			t.Errorf("Handle() with one-element flattened claims = %d %s, want allowed", res.StatusCode, res.Body)
+		}
+	})
+	t.Run("a token for another caller than the authorizer's claims", func(t *testing.T) {
+		ev := loadEvent(t)
+		setCaller(t, &ev, map[string]any{"sub": "tom", "tid": "northwind", "groups": []string{"techs"}, "amr": []string{"mfa"}})
+		ev.RequestContext.Authorizer.JWT.Claims["sub"] = "ann"
+		if res, _ := h.Handle(context.Background(), ev); res.StatusCode != 401 {
+			t.Errorf("Handle() = %d %s, want 401", res.StatusCode, res.Body)
+		}
+	})
 }
 
 func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
@@ -153,7 +230,7 @@ func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
 			h := httpapi.New(svc, tc.function, quiet())
 			ev := loadEvent(t)
 			ev.RouteKey, ev.PathParameters, ev.Body = tc.route, tc.path, tc.body
-			ev.RequestContext.Authorizer.JWT.Claims = map[string]string{"sub": "nina", "tid": "northwind"}
+			setCaller(t, &ev, map[string]any{"sub": "nina", "tid": "northwind"})
 			if tc.claims != nil {
 				ev.RequestContext.Authorizer.JWT.Claims = tc.claims
 			}

@@ -3,11 +3,13 @@ package tenancy_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -123,5 +125,68 @@ func TestSweepFinishesAtSize(t *testing.T) {
 	pending, err := w.store.DueInvitations(ctx, w.clock(), n)
 	if err != nil || len(pending) != 0 {
 		t.Errorf("%d invitations are still due (%v)", len(pending), err)
+	}
+}
+
+// A user holding many assignments in one customer switches there: the
+// commit's transaction does not grow with them (it broke at 98), the token
+// merges grants on one scope and the event stays small.
+func TestSwitchWithManyAssignments(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin", "site-lead"}}, tenancy.Acceptance{})
+	const n = tenancy.MaxPrincipalGrants - 1
+	parallel(t, n, func(i int) error {
+		role := []string{"helpdesk-admin", "site-lead"}[i%2]
+		_, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{role}})
+		return err
+	})
+	res, err := w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil {
+		t.Fatalf("Switch() with %d assignments: %v", n, err)
+	}
+	if c := claimsOf(t, res.Token); len(c.Grants) != 1 || len(res.Token) > tenancy.MaxTokenBytes {
+		t.Errorf("token of %d bytes with %d grants, want one merged grant on the whole tenant", len(res.Token), len(c.Grants))
+	}
+	if p := w.outboxPayloads(events.DetailTypeTenantSwitched); len(p) != 1 || len(p[0]) > 4096 {
+		t.Errorf("TenantSwitched events %d, of %d bytes; want one, small", len(p), len(p[len(p)-1]))
+	}
+	// The next assignment is one too many for Tom, with a 422 that names
+	// the limit.
+	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"site-lead"}})
+	if err != nil {
+		t.Fatalf("the %dth assignment: %v", tenancy.MaxPrincipalGrants, err)
+	}
+	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"site-lead"}})
+	if ve := wantErr[*tenancy.ValidationError](t, err, "one assignment past the limit"); !strings.Contains(ve.Error(), "MaxPrincipalGrants") {
+		t.Errorf("error %q does not name the limit", ve.Error())
+	}
+}
+
+// The switcher's list holds at any size: one customer holds 1,150 other
+// people's assignments, and every page of a user's targets (limit=1 too)
+// answers only that user's customers.
+func TestSwitchTargetsAtSize(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	w.seedAssignments(rel, 1150, "crowd")
+	if _, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 50} {
+		l, err := w.svc.SwitchTargets(ctx, tom, tenancy.Page{Limit: limit})
+		if err != nil || len(l.Items) != 1 || l.Items[0].TenantID != "contoso" || l.Items[0].Status != tenancy.TargetReady || l.NextCursor != "" {
+			t.Errorf("SwitchTargets(limit %d) = %+v, %v; want contoso, ready, one page", limit, l, err)
+		}
+	}
+	// A user of the crowd sees the same customer; a stranger sees nothing.
+	l, err := w.svc.SwitchTargets(ctx, tenancy.Caller{User: "u7", Tenant: "northwind"}, tenancy.Page{Limit: 1})
+	if err != nil || len(l.Items) != 1 {
+		t.Errorf("targets of u7 = %+v, %v", l, err)
+	}
+	l, err = w.svc.SwitchTargets(ctx, tenancy.Caller{User: "nobody", Tenant: "northwind"}, tenancy.Page{})
+	if err != nil || len(l.Items) != 0 {
+		t.Errorf("targets of a user without grants = %+v, %v", l, err)
 	}
 }

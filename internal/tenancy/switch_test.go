@@ -364,3 +364,42 @@ func TestSwitchTargets(t *testing.T) {
 		t.Errorf("%d pages of targets made %v, want 2 Queries and 1 BatchGetItem a page", pages+1, got)
 	}
 }
+
+// Two members of a group activate the same eligible assignment: each holds
+// an activation of its own, and the second never ends the first's.
+func TestActivationsArePerUser(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	window := time.Hour
+	a, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "group:oncall", Roles: []string{"helpdesk-admin"}, Eligible: true, MaxActivation: &window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tomOnCall := tenancy.Caller{User: "tom", Tenant: "northwind", Groups: []string{"oncall"}}
+	bob := tenancy.Caller{User: "bob", Tenant: "northwind", Groups: []string{"oncall"}}
+	first, err := w.svc.Switch(ctx, tomOnCall, tenancy.SwitchRequest{Tenant: "contoso", Activate: []string{a.ID}, Justification: "INC-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.advance(10 * time.Minute)
+	if _, err := w.svc.Switch(ctx, bob, tenancy.SwitchRequest{Tenant: "contoso", Activate: []string{a.ID}, Justification: "INC-2"}); err != nil {
+		t.Fatal(err)
+	}
+	wantReason(t, w.check(tomOnCall, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	wantReason(t, w.check(bob, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	if revoked := w.outboxPayloads(events.DetailTypeSwitchSessionsRevoked); len(revoked) != 0 {
+		t.Errorf("a second member's activation revoked sessions: %s", revoked)
+	}
+	// Tom's ends when his hour does, not when Bob's does.
+	w.advance(50*time.Minute + time.Second)
+	wantReason(t, w.check(tomOnCall, "contoso", "tickets.update", ""), access.ReasonEligibleNotActive)
+	wantReason(t, w.check(bob, "contoso", "tickets.update", ""), access.ReasonAllowed)
+	if c := claimsOf(t, first.Token); c.Expires != first.ExpiresAt.Unix() {
+		t.Errorf("Tom's token exp = %d, want his session's end %d", c.Expires, first.ExpiresAt.Unix())
+	}
+	p := w.outboxPayloads(events.DetailTypeAssignmentActivated)
+	if len(p) != 2 || !strings.Contains(string(p[0]), `"user":"tom"`) || !strings.Contains(string(p[1]), `"user":"bob"`) {
+		t.Errorf("AssignmentActivated events = %s, want Tom's then Bob's", p)
+	}
+}
