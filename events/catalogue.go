@@ -277,6 +277,13 @@ type AccessDenied struct {
 	Operation    string `json:"operation"`
 	TargetTenant string `json:"targetTenantId"`
 	Reason       string `json:"reason"`
+	// Repeats counts the same principal's denials of the same kind (the
+	// operation, target and reason) in the window before this record, which
+	// were counted but not recorded one by one; Summary says this record
+	// only closes such a window (no new attempt).
+	Repeats     int       `json:"repeats,omitempty"`
+	WindowStart time.Time `json:"windowStart,omitzero"`
+	Summary     bool      `json:"summary,omitempty"`
 }
 
 // Organization as events describe a multi-tenant organisation.

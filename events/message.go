@@ -33,6 +33,11 @@ func Encode(p Payload) (Message, error) {
 	return msg, nil
 }
 
+// DeadLetteredLog is the message of the log line a publisher writes when it
+// dead-letters an event EventBridge will never take; the CDK stack counts
+// these lines (a metric filter) and alarms on them.
+const DeadLetteredLog = "outbox event dead-lettered"
+
 // MaxEntryBytes is EventBridge's limit on one PutEvents entry, and on the
 // entries of one PutEvents call together.
 const MaxEntryBytes = 256 << 10

@@ -6,16 +6,24 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/registry"
 )
 
+// The stack's own metrics.
+const (
+	metricNamespace    = "Switchboard"
+	metricDeadLettered = "OutboxDeadLettered"
+)
+
 // Alarms are what an operator is paged for — anything in a dead-letter queue,
-// function errors and throttles, API 5xx — sent to one topic, and a
-// dashboard of the same.
+// an event dead-lettered in the outbox, function errors and throttles, API
+// 5xx — sent to one topic, and a dashboard of the same.
 type Alarms struct {
 	constructs.Construct
 	Topic     awssns.Topic
@@ -62,6 +70,24 @@ func NewAlarms(scope constructs.Construct, id string, s *SwitchboardStack) *Alar
 		alarm(rf.Name+"Throttles", "The "+rf.Name+" function is throttled", t, 1)
 		errs, throttles = append(errs, e), append(throttles, t)
 	}
+	// An event EventBridge will never take is dead-lettered in the outbox
+	// (kept and listed, cmd/outbox); each publisher logs a line for it,
+	// which these filters count.
+	for _, rf := range registry.Functions {
+		if !rf.Publishes {
+			continue
+		}
+		awslogs.NewMetricFilter(c, jsii.String(rf.Name+"DeadLettered"), &awslogs.MetricFilterProps{
+			LogGroup:        s.Functions.Logs[rf.Name],
+			FilterPattern:   awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String(events.DeadLetteredLog)),
+			MetricNamespace: jsii.String(metricNamespace),
+			MetricName:      jsii.String(metricDeadLettered),
+			MetricValue:     jsii.String("1"),
+		})
+	}
+	deadLettered := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(metricNamespace), MetricName: jsii.String(metricDeadLettered),
+		Period: five, Statistic: jsii.String("Sum")})
+	alarm("OutboxDeadLettered", "An event EventBridge will never take was dead-lettered in the outbox: list it with cmd/outbox", deadLettered, 1)
 	server := s.API.API.MetricServerError(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")})
 	alarm("Api5xx", "The API answers 5xx", server, 5)
 
@@ -72,7 +98,8 @@ func NewAlarms(scope constructs.Construct, id string, s *SwitchboardStack) *Alar
 			Right: &[]awscloudwatch.IMetric{server}}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function errors"), Left: &errs}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function throttles"), Left: &throttles}),
-		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Dead-letter queues"), Left: &dlqMetrics}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Dead-letter queues"), Left: &dlqMetrics,
+			Right: &[]awscloudwatch.IMetric{deadLettered}}),
 	)
 	return a
 }

@@ -27,6 +27,8 @@ type FunctionsConfig struct {
 type Functions struct {
 	constructs.Construct
 	ByName map[string]awslambda.Function
+	// Logs are the functions' log groups, by function name.
+	Logs map[string]awslogs.LogGroup
 }
 
 // NewFunctions creates one Lambda per registry entry: provided.al2023 on
@@ -36,7 +38,7 @@ type Functions struct {
 // the switch).
 func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*Functions, error) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	f := &Functions{Construct: c, ByName: map[string]awslambda.Function{}}
+	f := &Functions{Construct: c, ByName: map[string]awslambda.Function{}, Logs: map[string]awslogs.LogGroup{}}
 	retention := awslogs.RetentionDays_TWO_WEEKS
 	if cfg.Prod {
 		retention = awslogs.RetentionDays_THREE_MONTHS
@@ -49,6 +51,7 @@ func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*
 		logs := awslogs.NewLogGroup(c, jsii.String(rf.Name+"Logs"), &awslogs.LogGroupProps{
 			Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 		})
+		f.Logs[rf.Name] = logs
 		env := map[string]*string{}
 		for _, k := range []string{wiring.EnvTable, wiring.EnvBus, wiring.EnvOperator} {
 			env[k] = cfg.Env[k]

@@ -617,3 +617,32 @@ func TestConsole(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadLetteredEventsAlarm: every publisher's log lines for an event
+// dead-lettered in the outbox are counted, and one such event pages.
+func TestDeadLetteredEventsAlarm(t *testing.T) {
+	for stage, res := range synth(t) {
+		filters := 0
+		for _, f := range ofType(res, "AWS::Logs::MetricFilter") {
+			if strings.Contains(fmt.Sprint(f.Properties["FilterPattern"]), events.DeadLetteredLog) {
+				filters++
+			}
+		}
+		publishers := 0
+		for _, rf := range registry.Functions {
+			if rf.Publishes {
+				publishers++
+			}
+		}
+		if filters != publishers {
+			t.Errorf("%s: %d metric filters for dead-lettered events, want one per publishing function (%d)", stage, filters, publishers)
+		}
+		alarmed := false
+		for _, a := range ofType(res, "AWS::CloudWatch::Alarm") {
+			alarmed = alarmed || a.Properties["MetricName"] == "OutboxDeadLettered" && fmt.Sprint(a.Properties["Threshold"]) == "1"
+		}
+		if !alarmed {
+			t.Errorf("%s: no alarm on OutboxDeadLettered ≥ 1", stage)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -20,7 +21,7 @@ type Sweeper interface {
 
 // Republisher re-sends outbox events.
 type Republisher interface {
-	Republish(ctx context.Context, before time.Time, limit int) (int, error)
+	Republish(ctx context.Context, before time.Time, limit int) (outbox.Result, error)
 }
 
 // Defaults: work per run and how old an outbox event must be before the
@@ -48,6 +49,9 @@ func New(sweeper Sweeper, outbox Republisher, now func() time.Time, limit int, g
 type Report struct {
 	tenancy.SweepReport
 	EventsRepublished int `json:"eventsRepublished"`
+	// EventsDeadLettered could never be sent (EventBridge refuses them for
+	// what they are): kept and listed apart, they hold back nothing.
+	EventsDeadLettered int `json:"eventsDeadLettered"`
 }
 
 // Run does one cleanup.
@@ -57,12 +61,12 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("sweep: %w", err)
 	}
-	n, err := r.outbox.Republish(ctx, r.now().Add(-r.grace), r.limit)
-	rep.EventsRepublished = n
+	res, err := r.outbox.Republish(ctx, r.now().Add(-r.grace), r.limit)
+	rep.EventsRepublished, rep.EventsDeadLettered = res.Sent, res.Dead
 	if err != nil {
 		return rep, fmt.Errorf("republish outbox: %w", err)
 	}
-	rep.More = rep.More || n == r.limit
+	rep.More = rep.More || res.Sent+res.Dead == r.limit
 	return rep, nil
 }
 

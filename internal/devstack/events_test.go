@@ -179,8 +179,8 @@ func TestRedeliveryWritesNoDuplicate(t *testing.T) {
 	for _, it := range log.Items {
 		msgs = append(msgs, events.Message{ID: it.ID, Type: events.DetailType(it.Type), Time: it.OccurredAt, Detail: it.Detail})
 	}
-	if sent, err := st.s.Outbox.Send(ctx, msgs); err != nil || sent != len(msgs) || sent == 0 {
-		t.Fatalf("redelivered %d of %d events: %v", sent, len(msgs), err)
+	if res, err := st.s.Outbox.Send(ctx, msgs); err != nil || res.Sent != len(msgs) || res.Sent == 0 {
+		t.Fatalf("redelivered %d of %d events: %v", res.Sent, len(msgs), err)
 	}
 	if err := st.s.Bus.Wait(ctx); err != nil {
 		t.Fatal(err)

@@ -222,11 +222,21 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case isConsolePath(r.URL.Path):
 		s.console.ServeHTTP(w, r)
 	case r.URL.Path == "/dev/dead-letters":
+		// What the bus could not deliver to a consumer, and what the outbox
+		// dead-lettered because EventBridge would never take it.
 		dead := s.Bus.DeadLetters()
 		if dead == nil {
 			dead = []localbus.DeadLetter{}
 		}
-		writeJSON(w, http.StatusOK, "application/json", map[string]any{"items": dead})
+		outbox, err := s.Store.DeadEvents(r.Context(), 100)
+		if err != nil {
+			problem(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if outbox == nil {
+			outbox = []store.DeadEvent{}
+		}
+		writeJSON(w, http.StatusOK, "application/json", map[string]any{"items": dead, "outbox": outbox})
 	default:
 		s.api(w, r)
 	}

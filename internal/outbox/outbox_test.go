@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,9 +100,9 @@ func TestSendInCallsOfTenRetryingRefusedEntries(t *testing.T) {
 		}
 		return false
 	})
-	sent, err := pub.Send(context.Background(), msgs)
-	if err != nil || sent != 25 {
-		t.Fatalf("Send() = %d, %v; want 25 sent", sent, err)
+	res, err := pub.Send(context.Background(), msgs)
+	if err != nil || res.Sent != 25 {
+		t.Fatalf("Send() = %+v, %v; want 25 sent", res, err)
 	}
 	if n := pending(t, st); n != 0 {
 		t.Errorf("%d events left in the outbox, want 0", n)
@@ -114,9 +115,10 @@ func TestSendInCallsOfTenRetryingRefusedEntries(t *testing.T) {
 func TestWhatCannotBeSentStaysForRepublish(t *testing.T) {
 	st, bus, pub, msgs, received := fixture(t, 12)
 	bus.FailEntries(func(_ string, index int) bool { return index == 0 }) // the first of every call, always
-	sent, err := pub.Send(context.Background(), msgs)
-	if err == nil || sent >= 12 {
-		t.Fatalf("Send() = %d, %v; want an error and some left", sent, err)
+	res, err := pub.Send(context.Background(), msgs)
+	sent := res.Sent
+	if err == nil || sent >= 12 || res.Dead != 0 {
+		t.Fatalf("Send() = %+v, %v; want an error, some left and none dead (the refusals pass)", res, err)
 	}
 	left := pending(t, st)
 	if sent+left != 12 || left == 0 {
@@ -124,15 +126,15 @@ func TestWhatCannotBeSentStaysForRepublish(t *testing.T) {
 	}
 	bus.FailEntries(nil)
 	bus.RefuseCalls(5)
-	if n, err := pub.Republish(context.Background(), t0.Add(time.Minute), 100); err == nil || n != 0 {
-		t.Errorf("Republish() to a refusing bus = %d, %v; want 0 and an error", n, err)
+	if res, err := pub.Republish(context.Background(), t0.Add(time.Minute), 100); err == nil || res.Sent != 0 || res.Dead != 0 {
+		t.Errorf("Republish() to a refusing bus = %+v, %v; want nothing sent, nothing dead and an error", res, err)
 	}
 	if n := pending(t, st); n != left {
 		t.Errorf("a refused call removed events from the outbox: %d left, want %d", n, left)
 	}
 	bus.RefuseCalls(0)
-	if n, err := pub.Republish(context.Background(), t0.Add(time.Minute), 100); err != nil || n != left {
-		t.Errorf("Republish() = %d, %v; want %d", n, err, left)
+	if res, err := pub.Republish(context.Background(), t0.Add(time.Minute), 100); err != nil || res.Sent != left {
+		t.Errorf("Republish() = %+v, %v; want %d", res, err, left)
 	}
 	if n := pending(t, st); n != 0 {
 		t.Errorf("%d events left after republishing", n)
@@ -141,5 +143,83 @@ func TestWhatCannotBeSentStaysForRepublish(t *testing.T) {
 		if n != 1 {
 			t.Errorf("event %s received %d times", id, n)
 		}
+	}
+}
+
+// bulky answers an event of about size bytes, encoded (and so within
+// EventBridge's limit) or raw past it, written to the outbox.
+func bulky(t *testing.T, st *store.Store, id string, size int) events.Message {
+	t.Helper()
+	m := events.Message{ID: id, Type: events.DetailTypeTenantCreated, Time: t0,
+		Detail: json.RawMessage(fmt.Sprintf(`{"schemaVersion":1,"eventId":%q,"occurredAt":"2026-11-21T12:00:00Z","tenants":["t"],"tenant":{"id":%q,"name":%q}}`, id, id, strings.Repeat("x", size)))}
+	// Written as a change of its own would, past the checks of Encode.
+	if err := st.RecordEvents(context.Background(), []events.Message{m}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Calls are sized by bytes as well as by count: ten events of 60 KB go in
+// calls under EventBridge's 256 KB, where one call of ten would be refused
+// whole.
+func TestSendSizesCallsByBytes(t *testing.T) {
+	st, _, pub, _, received := fixture(t, 0)
+	var msgs []events.Message
+	for i := 0; i < 10; i++ {
+		msgs = append(msgs, bulky(t, st, fmt.Sprintf("big-%d", i), 60<<10))
+	}
+	res, err := pub.Send(context.Background(), msgs)
+	if err != nil || res.Sent != 10 || res.Dead != 0 {
+		t.Fatalf("Send() = %+v, %v; want all 10 sent", res, err)
+	}
+	if got := received(); len(got) != 10 {
+		t.Errorf("the consumer received %d events, want 10", len(got))
+	}
+	if n := pending(t, st); n != 0 {
+		t.Errorf("%d events left in the outbox", n)
+	}
+}
+
+// An event EventBridge can never take (past its size limit, or malformed)
+// is dead-lettered: kept and listed, and it never holds back the others —
+// neither in the call it is in nor in the next sweeps.
+func TestAnEventThatCanNeverBeSentIsDeadLettered(t *testing.T) {
+	st, _, pub, msgs, received := fixture(t, 5)
+	bulky(t, st, "huge", 300<<10)
+	malformed := events.Message{ID: "malformed", Type: events.DetailTypeTenantCreated, Time: t0, Detail: json.RawMessage(`"not an object"`)}
+	if err := st.RecordEvents(context.Background(), []events.Message{malformed}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := pub.Republish(context.Background(), t0.Add(time.Minute), 100)
+	if err != nil || res.Sent != len(msgs) || res.Dead != 2 {
+		t.Fatalf("Republish() = %+v, %v; want %d sent and 2 dead-lettered, no error", res, err, len(msgs))
+	}
+	if got := received(); len(got) != len(msgs) {
+		t.Errorf("the consumer received %d events, want the %d good ones", len(got), len(msgs))
+	}
+	if n := pending(t, st); n != 0 {
+		t.Errorf("%d events still pending: a dead one blocks the sweep", n)
+	}
+	dead, err := st.DeadEvents(context.Background(), 10)
+	if err != nil || len(dead) != 2 {
+		t.Fatalf("DeadEvents() = %+v, %v; want the two", dead, err)
+	}
+	for _, d := range dead {
+		if d.Code == "" || d.Reason == "" {
+			t.Errorf("dead event %+v says no code or reason", d)
+		}
+	}
+	// The next sweeps have nothing to do and do not fail.
+	for i := 0; i < 2; i++ {
+		if res, err := pub.Republish(context.Background(), t0.Add(time.Minute), 100); err != nil || res != (outbox.Result{}) {
+			t.Errorf("sweep %d after dead-lettering = %+v, %v; want nothing and no error", i+2, res, err)
+		}
+	}
+	// An operator requeues one once its cause is dealt with.
+	if err := st.RequeueEvent(context.Background(), "malformed"); err != nil {
+		t.Fatal(err)
+	}
+	if n := pending(t, st); n != 1 {
+		t.Errorf("%d pending after requeueing, want 1", n)
 	}
 }

@@ -18,6 +18,9 @@ import (
 type Organizations interface {
 	CompleteJoin(ctx context.Context, ev events.OrganizationJoinRequested) error
 	ConfigureCrossTenantAccess(ctx context.Context, ev events.OrganizationJoined) error
+	// FinishOffboarding removes what an ended relationship's offboarding
+	// left of its assignments.
+	FinishOffboarding(ctx context.Context, relationshipID string) error
 }
 
 // Downstream delivers an event to subscribers.
@@ -48,6 +51,13 @@ func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent)
 		var p events.OrganizationJoined
 		if err = json.Unmarshal(ev.Detail, &p); err == nil {
 			err = c.orgs.ConfigureCrossTenantAccess(ctx, p)
+		}
+	case events.DetailTypeRelationshipTerminated, events.DetailTypeRelationshipExpired:
+		// The request that ended it removed what its budget allowed; the
+		// rest goes here, at once, rather than at the next sweep.
+		var m events.Meta
+		if err = json.Unmarshal(ev.Detail, &m); err == nil && m.RelationshipID != "" {
+			err = c.orgs.FinishOffboarding(ctx, m.RelationshipID)
 		}
 	}
 	if err != nil {

@@ -53,9 +53,6 @@ type Function struct {
 	Publishes bool
 	// Signs: kms:Sign and kms:GetPublicKey on the switch key.
 	Signs bool
-	// RemovesGrants: removing a delegated assignment counts it in its
-	// partition's removal epoch (an Update: dynamodb:UpdateItem).
-	RemovesGrants bool
 	// ReadsTenantNames: switch targets read the names of a page's
 	// customers in one BatchGetItem.
 	ReadsTenantNames bool
@@ -87,8 +84,9 @@ func (f Function) Routes() []httpapi.Route {
 // publisher's outbox removes sent events with BatchWriteItem (as removing a
 // relationship's assignments does, which only publishers do); an
 // Idempotency-Key is claimed with PutItem, replayed with GetItem and
-// released with DeleteItem; a grant's removal bumps its partition's epoch
-// with an UpdateItem; switch targets read tenant names with BatchGetItem. The stack grants
+// released with DeleteItem; a publisher dead-letters an event that can never
+// be sent, and a grant's removal bumps its partition's epoch, with
+// UpdateItem; switch targets read tenant names with BatchGetItem. The stack grants
 // exactly these, sorted; nothing calls Scan (only the backfill command,
 // with the operator's credentials) or reads a stream (the table has none).
 func (f Function) TableActions() []string {
@@ -109,13 +107,13 @@ func (f Function) TableActions() []string {
 		add(ActionGetItem, ActionQuery, ActionPutItem, ActionDeleteItem, ActionConditionCheckItem)
 	}
 	if f.Publishes {
-		add(ActionBatchWriteItem)
+		// The outbox removes sent events in batches and dead-letters one
+		// that can never be sent in place; the writers that publish also
+		// count a grant's removal in its partition's epoch (UpdateItem).
+		add(ActionBatchWriteItem, ActionUpdateItem)
 	}
 	if f.Idempotent {
 		add(ActionGetItem, ActionPutItem, ActionDeleteItem)
-	}
-	if f.RemovesGrants {
-		add(ActionUpdateItem)
 	}
 	if f.ReadsTenantNames {
 		add(ActionBatchGetItem)
@@ -149,7 +147,7 @@ var Functions = []Function{
 	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, RemovesGrants: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},

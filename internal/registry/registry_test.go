@@ -81,11 +81,11 @@ func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
 		// Webhook subscriptions change state but publish nothing: no batches.
 		{httpapi.FunctionWebhooks, "[dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
 		// The switch reads a page of targets' names in one batch.
-		{httpapi.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
-		// Only removing a delegated assignment updates in place (the
-		// partition's epoch).
+		{httpapi.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		// Publishers update in place: dead-lettering an event, and a grant
+		// removal's epoch.
 		{httpapi.FunctionAssignRole, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
-		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
+		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 	} {
 		f, ok := registry.ByName(tc.function)
 		if !ok {

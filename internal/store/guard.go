@@ -89,3 +89,8 @@ func (g guarded) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInpu
 	out, err := g.db.BatchGetItem(ctx, in, o...)
 	return out, unavailable(err)
 }
+
+func (g guarded) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	out, err := g.db.UpdateItem(ctx, in, o...)
+	return out, unavailable(err)
+}

@@ -61,6 +61,8 @@ func sessionsPK(relationshipID string) string { return "SESSIONS#" + relationshi
 const (
 	scheduleShards     = 4
 	scheduleOutbox     = "OUTBOX"
+	scheduleDeadOutbox = "OUTBOX-DEAD"
+	scheduleDenials    = "DUE#DENY"
 	scheduleInvitation = "DUE#INV"
 	scheduleRelation   = "DUE#REL"
 )

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -90,4 +92,78 @@ func (s *Store) DeleteEvents(ctx context.Context, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// DeadLetterEvents implements outbox.Store: each event leaves the pending
+// schedule for the dead-letter one (GSI3 OUTBOX-DEAD#<shard>), kept with
+// the code and reason EventBridge gave, until an operator requeues it.
+func (s *Store) DeadLetterEvents(ctx context.Context, dead []outbox.Dead) error {
+	for _, d := range dead {
+		pk, sk := outboxKey(d.ID)
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: key(pk, sk),
+			ConditionExpression:      aws.String("attribute_exists(" + AttrPK + ")"),
+			UpdateExpression:         aws.String("SET #gpk = :dead, DeadCode = :code, DeadReason = :reason"),
+			ExpressionAttributeNames: map[string]string{"#gpk": AttrGSI3PK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":dead":   &types.AttributeValueMemberS{Value: schedulePK(scheduleDeadOutbox, d.ID)},
+				":code":   &types.AttributeValueMemberS{Value: d.Code},
+				":reason": &types.AttributeValueMemberS{Value: truncate(d.Reason, 1000)},
+			}})
+		if err := translate(err); err != nil && !errors.Is(err, tenancy.ErrConflict) { // gone already: sent or removed
+			return fmt.Errorf("dead-letter event %s: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// DeadEvent is a dead-lettered outbox event as an operator lists it.
+type DeadEvent struct {
+	ID         string    `json:"id"`
+	DetailType string    `json:"detailType"`
+	OccurredAt time.Time `json:"occurredAt"`
+	Bytes      int       `json:"bytes"`
+	Code       string    `json:"code"`
+	Reason     string    `json:"reason"`
+}
+
+// DeadEvents answers up to limit dead-lettered outbox events, oldest first
+// within each shard.
+func (s *Store) DeadEvents(ctx context.Context, limit int) ([]DeadEvent, error) {
+	items, err := due[deadOutboxItem](ctx, s, scheduleDeadOutbox, "~", limit)
+	out := make([]DeadEvent, len(items))
+	for i, it := range items {
+		out[i] = DeadEvent{ID: it.EventID, DetailType: it.DetailType, OccurredAt: it.OccurredAt, Bytes: len(it.Detail), Code: it.DeadCode, Reason: it.DeadReason}
+	}
+	return out, err
+}
+
+// RequeueEvent puts a dead-lettered event back among the pending ones, for
+// the next cleanup to send again (once its cause is fixed).
+func (s *Store) RequeueEvent(ctx context.Context, id string) error {
+	pk, sk := outboxKey(id)
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: key(pk, sk),
+		ConditionExpression:      aws.String("#gpk = :dead"),
+		UpdateExpression:         aws.String("SET #gpk = :pending REMOVE DeadCode, DeadReason"),
+		ExpressionAttributeNames: map[string]string{"#gpk": AttrGSI3PK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":dead":    &types.AttributeValueMemberS{Value: schedulePK(scheduleDeadOutbox, id)},
+			":pending": &types.AttributeValueMemberS{Value: schedulePK(scheduleOutbox, id)},
+		}})
+	if errors.Is(translate(err), tenancy.ErrConflict) {
+		return fmt.Errorf("%w: no dead-lettered event %s", tenancy.ErrNotFound, id)
+	}
+	return err
+}
+
+type deadOutboxItem struct {
+	outboxItem
+	DeadCode   string
+	DeadReason string
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
 }

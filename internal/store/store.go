@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -24,6 +25,7 @@ import (
 type DB interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
@@ -494,7 +496,10 @@ func (s *Store) ListAssignments(ctx context.Context, tenant, home, relationshipI
 
 // DeleteAssignments implements tenancy.Store. Deleting an assignment that is
 // already gone is not an error, so a removal can be repeated.
+// The batches go four at a time.
 func (s *Store) DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
 	for len(ids) > 0 {
 		n := min(len(ids), batchSize/2) // each assignment is two deletes: it and its decision record
 		reqs := make([]types.WriteRequest, 0, 2*n)
@@ -503,11 +508,9 @@ func (s *Store) DeleteAssignments(ctx context.Context, tenant, home string, ids 
 				types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(decisionPK(tenant, home), decGrant+id)}})
 		}
 		ids = ids[n:]
-		if err := s.batchWrite(ctx, reqs); err != nil {
-			return err
-		}
+		g.Go(func() error { return s.batchWrite(gctx, reqs) })
 	}
-	return nil
+	return g.Wait()
 }
 
 // batchWrite sends a batch and re-sends what DynamoDB left unprocessed, with

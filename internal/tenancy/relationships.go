@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
@@ -94,10 +95,35 @@ func (s *Service) TerminateRelationship(ctx context.Context, c Caller, id string
 			return Relationship{}, err
 		}
 	}
-	if err := s.clearAssignments(ctx, actorOf(c), c.RequestID, rel); err != nil {
+	// Access ended with the status. The assignments go now, as far as the
+	// request's budget takes it; at 10,000 of them the sync consumer (on
+	// RelationshipTerminated) and the cleanup sweep finish the rest.
+	budget, cancel := context.WithTimeout(ctx, s.offboardBudget)
+	defer cancel()
+	if err := s.clearAssignments(budget, actorOf(c), c.RequestID, rel); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return Relationship{}, fmt.Errorf("terminate %s: %w", id, err)
 	}
 	return rel, nil
+}
+
+// DefaultOffboardBudget is how long a request that ends a relationship
+// spends removing its assignments before it answers and leaves the rest to
+// the sync consumer and the sweep.
+const DefaultOffboardBudget = 5 * time.Second
+
+// FinishOffboarding removes what is left of an ended relationship's
+// assignments — the sync consumer's part after RelationshipTerminated or
+// RelationshipExpired, within its invocation's time. Nothing happens for a
+// relationship still active, or already cleared; it is idempotent.
+func (s *Service) FinishOffboarding(ctx context.Context, relationshipID string) error {
+	rel, err := s.store.GetRelationship(ctx, relationshipID)
+	if errors.Is(err, ErrNotFound) || err == nil && (rel.Status == RelationshipActive || rel.AssignmentsCleared) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.clearAssignments(ctx, s.sweeper(), "", rel)
 }
 
 // clearAssignments revokes an ended relationship's live switch sessions,
@@ -124,17 +150,24 @@ func (s *Service) clearAssignments(ctx context.Context, actor events.Actor, requ
 }
 
 // removeAssignments deletes every assignment under a relationship that has
-// ended. A concurrent assign cannot add one behind it: creating an assignment
-// is conditional on the relationship being active.
+// ended, a page at a time from the start of what is left (so a run cut
+// short resumes where it was), until none is left or ctx ends. A concurrent
+// assign cannot add one behind it: creating an assignment is conditional on
+// the relationship being active.
 func (s *Service) removeAssignments(ctx context.Context, rel Relationship) error {
 	if rel.Status == RelationshipActive {
 		return fmt.Errorf("relationship %s is still active", rel.ID)
 	}
-	page := Page{Limit: 100}
 	for {
-		l, err := s.store.ListAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, rel.ID, page)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l, err := s.store.ListAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, rel.ID, Page{Limit: 100})
 		if err != nil {
 			return err
+		}
+		if len(l.Items) == 0 {
+			return nil
 		}
 		ids := make([]string, len(l.Items))
 		for i, a := range l.Items {
@@ -143,10 +176,6 @@ func (s *Service) removeAssignments(ctx context.Context, rel Relationship) error
 		if err := s.store.DeleteAssignments(ctx, rel.CustomerTenant, rel.PartnerTenant, ids); err != nil {
 			return err
 		}
-		if l.NextCursor == "" {
-			return nil
-		}
-		page.Cursor = l.NextCursor
 	}
 }
 

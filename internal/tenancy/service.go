@@ -63,6 +63,7 @@ type Store interface {
 	ListAudit(ctx context.Context, tenant string, f AuditFilter, page Page) (List[AuditRecord], error)
 	webhookStore
 	organizationStore
+	denialStore
 
 	// CommitSwitch writes a switch session, the activations it made and its
 	// events, while the relationships it uses are active, the partition's
@@ -105,6 +106,9 @@ type Config struct {
 	TokenNow      func() time.Time
 	TokenIssuer   string
 	TokenAudience string
+	// OffboardBudget bounds the time a request that ends a relationship
+	// spends removing its assignments (DefaultOffboardBudget when zero).
+	OffboardBudget time.Duration
 }
 
 // Service applies the rules.
@@ -120,6 +124,7 @@ type Service struct {
 	minter            Minter
 	tokenNow          func() time.Time
 	issuer, audience  string
+	offboardBudget    time.Duration
 }
 
 // New builds a Service; a nil Catalogue means the embedded one.
@@ -132,6 +137,10 @@ func New(cfg Config) *Service {
 		minter: cfg.Minter, issuer: cfg.TokenIssuer, audience: cfg.TokenAudience, tokenNow: cfg.TokenNow}
 	if s.tokenNow == nil {
 		s.tokenNow = s.now
+	}
+	s.offboardBudget = cfg.OffboardBudget
+	if s.offboardBudget <= 0 {
+		s.offboardBudget = DefaultOffboardBudget
 	}
 	return s
 }

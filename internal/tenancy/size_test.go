@@ -2,6 +2,7 @@ package tenancy_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
+	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -189,4 +191,113 @@ func TestSwitchTargetsAtSize(t *testing.T) {
 	if err != nil || len(l.Items) != 0 {
 		t.Errorf("targets of a user without grants = %+v, %v", l, err)
 	}
+}
+
+// Offboarding a customer's partner with more assignments than one request's
+// budget removes: access ends at once, the request answers within about its
+// budget, and finishing (as the sync consumer does on the event) leaves
+// nothing. Listing pages through them all before.
+func TestOffboardingPastTheRequestBudget(t *testing.T) {
+	const n = 1000
+	w := newWorld(t)
+	w.svc = tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("ob"), OperatorTenant: "platform", OffboardBudget: 100 * time.Millisecond})
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	w.seedAssignments(rel, n, "big")
+	seen, page := 0, tenancy.Page{Limit: 100}
+	for {
+		l, err := w.svc.ListRelationshipAssignments(ctx, carl, rel.ID, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen += len(l.Items)
+		if l.NextCursor == "" {
+			break
+		}
+		page.Cursor = l.NextCursor
+	}
+	if seen != n {
+		t.Fatalf("listing the relationship's assignments answered %d, want %d", seen, n)
+	}
+	start := time.Now()
+	if _, err := w.svc.TerminateRelationship(ctx, carl, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	wantReason(t, w.check(tenancy.Caller{User: "u1", Tenant: "northwind"}, "contoso", "tickets.view", ""), access.ReasonRelationshipTerminated)
+	left, err := w.store.ListAssignments(ctx, "contoso", "northwind", rel.ID, tenancy.Page{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Items) == 0 {
+		t.Logf("the request removed all %d within its budget (%v): nothing left to finish", n, took)
+	}
+	if err := w.svc.FinishOffboarding(ctx, rel.ID); err != nil {
+		t.Fatal(err)
+	}
+	left, err = w.store.ListAssignments(ctx, "contoso", "northwind", rel.ID, tenancy.Page{Limit: 100})
+	if err != nil || len(left.Items) != 0 {
+		t.Errorf("after finishing, %d assignments are left (%v)", len(left.Items), err)
+	}
+	if got, err := w.store.GetRelationship(ctx, rel.ID); err != nil || !got.AssignmentsCleared {
+		t.Errorf("relationship cleared = %v, %v; want it marked", got.AssignmentsCleared, err)
+	}
+	if r, err := w.svc.Sweep(ctx, 100); err != nil || r.RelationshipsCleared != 0 {
+		t.Errorf("a sweep after finishing = %+v, %v; want nothing to clear", r, err)
+	}
+}
+
+// The inputs that feed events and tokens are bounded, each refusal a 422
+// naming its limit: patterns and bytes of one scope, the scope bytes one
+// principal holds in a customer, the activations of one switch.
+func TestInputsThatFeedEventsAreBounded(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	patterns := func(n, size int, tag string) []string {
+		var out []string
+		for i := 0; i < n; i++ {
+			p := fmt.Sprintf("/sites/%s%d/", tag, i)
+			out = append(out, p+strings.Repeat("r", size-len(p)))
+		}
+		return out
+	}
+	wantLimit := func(err error, limit string) {
+		t.Helper()
+		ve := wantErr[*tenancy.ValidationError](t, err, limit)
+		if !strings.Contains(ve.Error(), limit) {
+			t.Errorf("error %q does not name %s", ve.Error(), limit)
+		}
+	}
+	_, err := w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"helpdesk-admin"}, Scope: patterns(tenancy.MaxScopePatterns+1, 20, "a")})
+	wantLimit(err, "MaxScopePatterns")
+	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}, Scope: patterns(20, 110, "b")})
+	wantLimit(err, "MaxScopeBytes")
+	for i := 0; i < 2; i++ { // 2 × 1,900 bytes: within what one principal may hold
+		if _, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}, Scope: patterns(19, 100, fmt.Sprint("c", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}, Scope: patterns(19, 100, "d")})
+	wantLimit(err, "MaxPrincipalScopeBytes")
+	// Tom's switch carries his two assignments: the token and the event
+	// stay within their limits.
+	res, err := w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Token) > tenancy.MaxTokenBytes {
+		t.Errorf("token of %d bytes", len(res.Token))
+	}
+	var ts events.TenantSwitched
+	p := w.outboxPayloads(events.DetailTypeTenantSwitched)
+	if err := json.Unmarshal(p[len(p)-1], &ts); err != nil || ts.ScopePatterns != 38 || !ts.ScopeTruncated || len(ts.Scope) != events.MaxScopeInEvent {
+		t.Errorf("TenantSwitched = %d patterns of %d, truncated %v (%v); want %d of 38, truncated", len(ts.Scope), ts.ScopePatterns, ts.ScopeTruncated, err, events.MaxScopeInEvent)
+	}
+	var ids []string
+	for i := 0; i <= tenancy.MaxActivations; i++ {
+		ids = append(ids, fmt.Sprint("a", i))
+	}
+	_, err = w.svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso", Activate: ids, Justification: "x"})
+	wantLimit(err, "MaxActivations")
 }

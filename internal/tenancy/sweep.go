@@ -18,6 +18,7 @@ type SweepReport struct {
 	RelationshipsExtended int  `json:"relationshipsExtended"`
 	NoticesSent           int  `json:"noticesSent"`
 	RelationshipsCleared  int  `json:"relationshipsCleared"`
+	DenialWindowsClosed   int  `json:"denialWindowsClosed"`
 	More                  bool `json:"more"`
 }
 
@@ -85,7 +86,10 @@ func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
 	if err := g.Wait(); err != nil {
 		return r, err
 	}
-	r.More = len(invs) == limit || len(rels) == limit
+	if r.DenialWindowsClosed, err = s.closeDenials(ctx, now, limit); err != nil {
+		return r, err
+	}
+	r.More = len(invs) == limit || len(rels) == limit || r.DenialWindowsClosed == limit
 	return r, nil
 }
 

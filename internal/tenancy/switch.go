@@ -134,7 +134,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	}
 	eff, reason := access.Evaluate(p, c.Subject(), s.cat, now)
 	if reason != access.ReasonAllowed {
-		s.recordDenial(ctx, c, in.Tenant, reason)
+		s.recordDenial(ctx, c, "switch", in.Tenant, reason)
 		return SwitchResult{}, denied(reason, "no switch into %s", in.Tenant)
 	}
 	exp := now.Add(lifetime)
@@ -213,8 +213,11 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 }
 
 // MaxTokenBytes bounds a switch token: it travels in an Authorization
-// header, which proxies and servers commonly cap at 8–16 KB.
-const MaxTokenBytes = 12 << 10
+// header, which servers commonly cap at 8–16 KB (Node.js: 16 KB). With the
+// scope bytes one principal may hold in a customer (MaxPrincipalScopeBytes,
+// written twice: per grant and as the summary) a user's own token stays
+// well under it; a user whose groups add more is refused with a 422.
+const MaxTokenBytes = 16 << 10
 
 // tokenGrants writes the session's grants for the token, one per scope:
 // grants on the same scope are merged (their roles and permissions joined,
@@ -287,22 +290,6 @@ func orNone(v []string) []string {
 		return []string{}
 	}
 	return v
-}
-
-// recordDenial keeps a refused switch as an AccessDenied event, visible in
-// both tenants' audit logs. It is best effort: the refusal stands either way.
-func (s *Service) recordDenial(ctx context.Context, c Caller, tenant string, reason access.Reason) {
-	tenants := []string{c.Tenant}
-	if reason != access.ReasonNoRelationship {
-		tenants = append(tenants, tenant) // a stranger's attempt is not the customer's business
-	}
-	msgs, err := encode(events.AccessDenied{Meta: s.meta(actorOf(c), c.RequestID, "", tenants...), Operation: "switch", TargetTenant: tenant, Reason: string(reason)})
-	if err != nil {
-		return
-	}
-	if err := s.store.RecordEvents(ctx, msgs); err == nil {
-		s.publish(ctx, msgs)
-	}
 }
 
 // revocation answers the SwitchSessionsRevoked events for the live sessions

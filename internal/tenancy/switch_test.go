@@ -403,3 +403,64 @@ func TestActivationsArePerUser(t *testing.T) {
 		t.Errorf("AssignmentActivated events = %s, want Tom's then Bob's", p)
 	}
 }
+
+// A partner user without a grant retrying the switch does not fill the
+// customer's audit log: one AccessDenied per window and kind, the repeats
+// counted and recorded with the next window's first refusal or, when none
+// comes, by the sweep that closes the window.
+func TestRepeatedDenialsAreCountedNotRepeated(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	sam := tenancy.Caller{User: "sam", Tenant: "northwind"} // no grant in contoso
+	denials := func() []events.AccessDenied {
+		var out []events.AccessDenied
+		for _, raw := range w.outboxPayloads(events.DetailTypeAccessDenied) {
+			var d events.AccessDenied
+			if err := json.Unmarshal(raw, &d); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+		// The outbox is sharded: put them back in the order they happened.
+		slices.SortFunc(out, func(a, b events.AccessDenied) int { return a.OccurredAt.Compare(b.OccurredAt) })
+		return out
+	}
+	for i := 0; i < 50; i++ {
+		if _, err := w.svc.Switch(ctx, sam, tenancy.SwitchRequest{Tenant: "contoso"}); err == nil {
+			t.Fatal("a switch without a grant succeeded")
+		}
+	}
+	if d := denials(); len(d) != 1 || d[0].Reason != string(access.ReasonNoGrant) || d[0].Repeats != 0 || !slices.Contains(d[0].Tenants, "contoso") {
+		t.Fatalf("after 50 refusals: %+v, want one AccessDenied, seen by the customer", d)
+	}
+	// The next window's first refusal carries the 49 counted.
+	w.advance(tenancy.DenialWindow + time.Second)
+	w.svc.Switch(ctx, sam, tenancy.SwitchRequest{Tenant: "contoso"})
+	if d := denials(); len(d) != 2 || d[1].Repeats != 49 || d[1].Summary {
+		t.Fatalf("the next window's first refusal: %+v, want repeats 49", d)
+	}
+	// A window nobody refuses into again is closed by the sweep, with its count.
+	for i := 0; i < 3; i++ {
+		w.svc.Switch(ctx, sam, tenancy.SwitchRequest{Tenant: "contoso"})
+	}
+	w.advance(tenancy.DenialWindow + time.Second)
+	r, err := w.svc.Sweep(ctx, 100)
+	if err != nil || r.DenialWindowsClosed != 1 {
+		t.Fatalf("Sweep() = %+v, %v; want the window closed", r, err)
+	}
+	d := denials()
+	if last := d[len(d)-1]; len(d) != 3 || !last.Summary || last.Repeats != 3 {
+		t.Errorf("after the sweep: %+v, want a summary of 3 repeats", d)
+	}
+	total := 0
+	for _, x := range d {
+		total += 1 + x.Repeats
+		if x.Summary {
+			total--
+		}
+	}
+	if total != 54 {
+		t.Errorf("the records account for %d refusals, want all 54", total)
+	}
+}

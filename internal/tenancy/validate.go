@@ -34,7 +34,7 @@ const (
 	// principal of a partner holds in one customer: its delegated
 	// assignments and the scope patterns they carry in all.
 	MaxPrincipalGrants     = 100
-	MaxPrincipalScopeBytes = 8192
+	MaxPrincipalScopeBytes = 4096
 	// MaxActivations bounds the eligible assignments one switch activates.
 	MaxActivations = 10
 )
