@@ -23,6 +23,7 @@
 //	| create native assignment                  | table | not-exists, + DEC grant record                       | TransactWriteItems           |
 //	| remove assignments                        | table | AUTHZ#T#H / ASG#id and DEC#T#H / G#id                | BatchWriteItem (≤ 25)        |
 //	| custom roles H defined in T               | table | PK = AUTHZ#T#H, SK begins_with ROLE#                 | Query                        |
+//	| roles every partner defined in T          | GSI2  | GSI2PK = PARTNERROLES#T (partner roles only)         | Query                        |
 //	| save custom role                          | table | not-exists, or Version = read version, + DEC role    | TransactWriteItems           |
 //	| a change with its events (outbox)         | table | the change's conditions + not-exists OUTBOX#id       | TransactWriteItems           |
 //	| unsent events, oldest first               | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard) | Query ×4                     |
@@ -55,7 +56,7 @@
 //	| relationship id | REL#id            | REL           |                               |                               |
 //	| relationship    | AUTHZ#C#P         | REL#id        | PARTNER#P / createdAt#id      | CUSTOMER#C / createdAt#id     |
 //	| assignment      | AUTHZ#T#H         | ASG#id        |                               |                               |
-//	| custom role     | AUTHZ#T#H         | ROLE#id       |                               |                               |
+//	| custom role     | AUTHZ#T#H         | ROLE#id       |                               | PARTNERROLES#T / H#id (H ≠ T) |
 //	| decision link   | DEC#C#P           | L#relId       |                               |                               |
 //	| decision grant  | DEC#T#H           | G#asgId       |                               |                               |
 //	| decision role   | DEC#T#H           | R#roleId      |                               |                               |

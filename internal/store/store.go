@@ -163,7 +163,8 @@ func newOutboxItem(m events.Message) outboxItem {
 }
 
 // Delegated assignments, active relationships and partner-defined roles also
-// sit in the partner's switch-targets index (GSI4), grouped by customer.
+// sit in the partner's switch-targets index (GSI4), grouped by customer;
+// partner-defined roles in the customer's partner-roles index (GSI2) too.
 func newAssignmentItem(a tenancy.Assignment) assignmentItem {
 	k := keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}
 	if a.RelationshipID != "" {
@@ -176,6 +177,7 @@ func newRoleItem(r tenancy.CustomRole) roleItem {
 	k := keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}
 	if r.DefinedBy != r.TenantID {
 		k.GSI4PK, k.GSI4SK = targetsPK(r.DefinedBy), targetSK(r.TenantID, targetRole, r.ID)
+		k.GSI2PK, k.GSI2SK = partnerRolesPK(r.TenantID), partnerRoleSK(r.DefinedBy, r.ID)
 	}
 	return roleItem{k, r}
 }
@@ -553,6 +555,14 @@ func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []event
 // ListRoles implements tenancy.Store.
 func (s *Store) ListRoles(ctx context.Context, tenant, definedBy string) ([]tenancy.CustomRole, error) {
 	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole},
+		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
+}
+
+// ListPartnerRoles implements tenancy.Store: every role any partner defined
+// in tenant, one query of GSI2 per 100 roles (eventually consistent, as
+// every index read).
+func (s *Store) ListPartnerRoles(ctx context.Context, tenant string) ([]tenancy.CustomRole, error) {
+	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: partnerRolesPK(tenant)},
 		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
 }
 

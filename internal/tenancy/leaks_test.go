@@ -3,6 +3,7 @@ package tenancy_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
@@ -64,5 +65,86 @@ func TestTenantRecordNeedsAnActiveRelationshipAndRelationshipsView(t *testing.T)
 	w2.must(w2.svc.TerminateRelationship(ctx, carl, rel2.ID))
 	if _, err := w2.svc.GetTenant(ctx, nina, "contoso"); !errors.Is(err, tenancy.ErrNotFound) {
 		t.Errorf("partner admin after offboarding: GetTenant(contoso) = %v, want not found", err)
+	}
+}
+
+// relateFrom makes partner's tenant a partner of contoso with the ceiling
+// roles and gives the partner's admin roles.modify there.
+func (w *world) relateFrom(partner tenancy.Caller, roles ...string) tenancy.Relationship {
+	w.t.Helper()
+	ctx := context.Background()
+	inv, err := w.svc.CreateInvitation(ctx, partner, tenancy.NewInvitation{ToTenant: "contoso", Roles: roles})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	rel, err := w.svc.AcceptInvitation(ctx, carl, inv.ID, tenancy.Acceptance{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.must(w.svc.AssignDelegated(ctx, partner, rel.ID, tenancy.NewAssignment{Principal: "user:" + partner.User, Permissions: []string{"roles.modify", "roles.view"}}))
+	return rel
+}
+
+// TestCustomerSeesEveryPartnersRolesInIt: the customer's role list holds the
+// roles each partner defined in it, marked with who defined them, in a fixed
+// number of requests however many partners there are; a partner still sees
+// only its own beside the customer's.
+func TestCustomerSeesEveryPartnersRolesInIt(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.relateFrom(nina, "global-admin")
+	w.relateFrom(eve, "global-admin")
+	for _, r := range []struct {
+		by tenancy.Caller
+		id string
+	}{{nina, "nw-desk"}, {nina, "nw-night"}, {eve, "ev-desk"}, {carl, "auditor"}} {
+		if _, _, err := w.svc.SaveRole(ctx, r.by, "contoso", tenancy.NewRole{ID: r.id, Name: r.id, Permissions: []string{"tickets.view"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	custom := func(c tenancy.Caller) map[string]string {
+		t.Helper()
+		roles, err := w.svc.ListRoles(ctx, c, "contoso")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range roles {
+			if !r.BuiltIn {
+				got[r.ID] = r.DefinedBy
+			}
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		name   string
+		caller tenancy.Caller
+		want   map[string]string
+	}{
+		{"the customer", carl, map[string]string{"auditor": "contoso", "nw-desk": "northwind", "nw-night": "northwind", "ev-desk": "evilcorp"}},
+		{"northwind", nina, map[string]string{"auditor": "contoso", "nw-desk": "northwind", "nw-night": "northwind"}},
+		{"evilcorp", eve, map[string]string{"auditor": "contoso", "ev-desk": "evilcorp"}},
+	} {
+		if got := custom(tc.caller); !maps.Equal(got, tc.want) {
+			t.Errorf("%s: custom roles in contoso = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+
+	// The customer's listing costs the same with one more partner.
+	w.meter.Reset()
+	custom(carl)
+	before := w.meter.Counts()["Query"]
+	w.must(w.svc.CreateTenant(ctx, operator, tenancy.NewTenant{ID: "globex", Name: "Globex", Domain: "globex.example", MSP: true, Admins: []string{"user:gus"}}))
+	gus := tenancy.Caller{User: "gus", Tenant: "globex"}
+	w.relateFrom(gus, "global-admin")
+	if _, _, err := w.svc.SaveRole(ctx, gus, "contoso", tenancy.NewRole{ID: "gx-desk", Name: "gx", Permissions: []string{"tickets.view"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.meter.Reset()
+	if got := custom(carl); got["gx-desk"] != "globex" {
+		t.Errorf("customer's roles after a third partner = %v, want gx-desk by globex", got)
+	}
+	if after := w.meter.Counts()["Query"]; after != before {
+		t.Errorf("customer's role listing made %d queries with three partners, %d with two; want the same", after, before)
 	}
 }
