@@ -15,7 +15,7 @@ import (
 // partner must never see.
 type partnerPair struct {
 	acmeRel, acmeAssignment, nwAuditRel, nwRole string
-	pam, al, art                               string
+	pam, al, art                                string
 }
 
 func twoPartners(t *testing.T, st *stack) partnerPair {

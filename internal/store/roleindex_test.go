@@ -45,7 +45,7 @@ func TestBackfillPartnerRoleIndex(t *testing.T) {
 	}
 	// As a release from before the index wrote it.
 	if _, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
-		Key: map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "AUTHZ#acme#msp2"}, store.AttrSK: &types.AttributeValueMemberS{Value: "ROLE#night"}},
+		Key:              map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "AUTHZ#acme#msp2"}, store.AttrSK: &types.AttributeValueMemberS{Value: "ROLE#night"}},
 		UpdateExpression: aws.String("REMOVE GSI2PK, GSI2SK")}); err != nil {
 		t.Fatal(err)
 	}
