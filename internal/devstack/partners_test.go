@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -118,5 +119,44 @@ func TestPartnersReadOnlyTheirOwnActorsInACustomersLog(t *testing.T) {
 	}
 	if res := st.mustDo("GET", "/tenants/contoso/audit?limit=100", nina, "", 200, nil); strings.Contains(string(res.body), p.acmeAssignment) {
 		t.Errorf("northwind's read of contoso's log names acme's assignment %s", p.acmeAssignment)
+	}
+}
+
+// TestTheCustomerListsEveryPartnersRoles, over HTTP and against the OpenAPI
+// document: the customer's role list marks each partner's roles with who
+// defined them; each partner's holds its own, never the other's.
+func TestTheCustomerListsEveryPartnersRoles(t *testing.T) {
+	st := startStack(t)
+	api := loadContract(t)
+	p := twoPartners(t, st)
+	custom := func(tok string) map[string]string {
+		t.Helper()
+		var l struct {
+			Items []struct {
+				ID, DefinedBy string
+				BuiltIn       bool
+			}
+		}
+		res := st.mustDo("GET", "/tenants/contoso/roles", tok, "", 200, &l)
+		api.check("GET", "/tenants/contoso/roles", "", res)
+		got := map[string]string{}
+		for _, r := range l.Items {
+			if !r.BuiltIn {
+				got[r.ID] = r.DefinedBy
+			}
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		name, tok string
+		want      map[string]string
+	}{
+		{"the customer", st.token("carl", "contoso"), map[string]string{"acme-desk": "acme", p.nwRole: "northwind"}},
+		{"acme", p.pam, map[string]string{"acme-desk": "acme"}},
+		{"northwind", st.token("nina", "northwind"), map[string]string{p.nwRole: "northwind"}},
+	} {
+		if got := custom(tc.tok); !maps.Equal(got, tc.want) {
+			t.Errorf("%s: custom roles in contoso = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
