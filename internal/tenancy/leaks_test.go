@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -146,5 +148,72 @@ func TestCustomerSeesEveryPartnersRolesInIt(t *testing.T) {
 	}
 	if after := w.meter.Counts()["Query"]; after != before {
 		t.Errorf("customer's role listing made %d queries with three partners, %d with two; want the same", after, before)
+	}
+}
+
+// TestWebhookURLsAreValidatedFully: a subscription URL is refused unless it
+// is absolute, with a host name or address of valid syntax and a port from 1
+// to 65535, without credentials; deployed stacks take only https to public
+// addresses, the local stack plain http to loopback too.
+func TestWebhookURLsAreValidatedFully(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	local := tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("local"), OperatorTenant: "platform", AllowHTTPWebhooks: true})
+	for _, tc := range []struct {
+		url             string
+		deployed, local bool // accepted by each
+	}{
+		{"https://hooks.contoso.example/in", true, true},
+		{"https://hooks.contoso.example:8443/in?x=1", true, true},
+		{"https://HOOKS.Contoso.Example/in", true, true},
+		{"https://xn--bcher-kva.example/in", true, true},
+		{"https://93.184.216.34/in", true, true},
+		{"https://[2606:2800:220:1:248:1893:25c8:1946]/in", true, true},
+		{"http://127.0.0.1:9999/hooks", false, true},
+		{"http://localhost:9999/hooks", false, true},
+		{"https://x.example:99999/", false, false},
+		{"https://x.example:0/", false, false},
+		{"https://x.example:65536/", false, false},
+		{"https://x.example:-1/", false, false},
+		{"https://x.example:/", false, false},
+		{"https://x.example:443x/", false, false},
+		{"https://x..example/", false, false},
+		{"https://-x.example/", false, false},
+		{"https://x_y.example/", false, false},
+		{"https://x.example./", false, false},
+		{"https://bücher.example/", false, false},
+		{"https://%41.example/", false, false},
+		{"https://" + strings.Repeat("a", 64) + ".example/", false, false},
+		{"https://[::1/", false, false},
+		{"https://user:pw@x.example/", false, false},
+		{"https:///path", false, false},
+		{"ftp://x.example/", false, false},
+		{"x.example/hooks", false, false},
+		{"https://10.0.0.8/in", false, true},
+		{"https://169.254.169.254/latest/meta-data", false, true},
+		{"https://[::1]/in", false, true},
+		{"https://[fd00::1]/in", false, true},
+		{"https://100.64.0.1/in", false, true},
+		{"https://localhost/in", false, true},
+		{"https://metadata.localhost/in", false, true},
+	} {
+		for _, env := range []struct {
+			name string
+			svc  *tenancy.Service
+			want bool
+		}{{"deployed", w.svc, tc.deployed}, {"local", local, tc.local}} {
+			hook, err := env.svc.CreateWebhook(ctx, carl, "contoso", tenancy.NewWebhook{URL: tc.url})
+			switch {
+			case env.want && err != nil:
+				t.Errorf("%s: CreateWebhook(%q) = %v, want it accepted", env.name, tc.url, err)
+			case !env.want:
+				if ve := wantErr[*tenancy.ValidationError](t, err, env.name+": CreateWebhook("+tc.url+")"); ve.Field != "url" {
+					t.Errorf("%s: CreateWebhook(%q) field %q, want url", env.name, tc.url, ve.Field)
+				}
+			}
+			if err == nil {
+				w.must(nil, env.svc.DeleteWebhook(ctx, carl, "contoso", hook.ID))
+			}
+		}
 	}
 }

@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"net/netip"
 	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
@@ -121,21 +125,77 @@ func syncType(t string) bool {
 	return false
 }
 
+// checkWebhookURL refuses a subscription URL that is not absolute, carries
+// credentials or a fragment, names a host of invalid syntax or a port outside
+// 1-65535; a deployed stack also refuses plain http and hosts that are
+// loopback, private or otherwise not public addresses (names are checked
+// again, after DNS, when a delivery connects).
 func (s *Service) checkWebhookURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case raw == "" || err != nil || u.Host == "" || !u.IsAbs():
-		return invalid("url", "%q is not an absolute URL", raw)
-	case len(raw) > 2048:
+	if raw == "" {
+		return invalid("url", "is required")
+	}
+	if len(raw) > 2048 {
 		return invalid("url", "longer than 2048 characters")
-	case u.User != nil:
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Host == "" {
+		return invalid("url", "%q is not an absolute URL such as https://hooks.example.com/switchboard", raw)
+	}
+	if u.User != nil {
 		return invalid("url", "must not carry credentials; deliveries are signed instead")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return invalid("url", "must not carry a fragment")
+	}
+	switch {
 	case u.Scheme == "https":
-		return nil
 	case u.Scheme == "http" && s.allowHTTPWebhooks:
+	default:
+		return invalid("url", "must use https")
+	}
+	host, port := u.Hostname(), u.Port()
+	if strings.HasSuffix(u.Host, ":") {
+		return invalid("url", "%q has an empty port", raw)
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
+			return invalid("url", "port %s is not a port from 1 to 65535", port)
+		}
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.Zone() != "" {
+			return invalid("url", "%q: an address with a zone is not reachable from Switchboard", host)
+		}
+		if !s.allowHTTPWebhooks && !PublicAddress(ip) {
+			return invalid("url", "%s is not a public address", ip)
+		}
 		return nil
 	}
-	return invalid("url", "must use https")
+	name := strings.ToLower(host)
+	if strings.Contains(u.Host, "[") || !hostPattern.MatchString(name) || len(name) > 253 {
+		return invalid("url", "%q is not a host name (letters, digits and dashes in dot-separated labels; write international names in their xn-- form)", host)
+	}
+	if !s.allowHTTPWebhooks && (name == "localhost" || strings.HasSuffix(name, ".localhost")) {
+		return invalid("url", "%s is not a public address", host)
+	}
+	return nil
+}
+
+// hostPattern is a DNS host name: dot-separated labels of letters, digits
+// and inner dashes, 1-63 characters each, no trailing dot.
+var hostPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
+// cgnat is the shared address space (RFC 6598), which no public endpoint uses.
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// PublicAddress reports whether a webhook may be delivered to ip in a
+// deployed stack: a global unicast address that is neither private nor in
+// the shared address space (so never loopback, link-local — instance
+// metadata included — or the network Switchboard runs in).
+func PublicAddress(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !cgnat.Contains(ip)
 }
 
 // ListWebhooks answers the tenant's subscriptions, without their secrets.
