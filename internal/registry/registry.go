@@ -55,6 +55,10 @@ type Function struct {
 	// Activates eligible assignments in place, in the switch session's
 	// transaction (an Update: dynamodb:UpdateItem).
 	Activates bool
+	// Counts keeps a count that bounds what a tenant may create (its
+	// webhook subscriptions), moved with an Update in the creating
+	// transaction: dynamodb:UpdateItem.
+	Counts bool
 	// Consumer names the events consumer it is (audit, sync), "" for none.
 	Consumer string
 	// Scheduled: the cleanup schedule invokes it.
@@ -83,7 +87,8 @@ func (f Function) Routes() []httpapi.Route {
 // publisher's outbox removes sent events with BatchWriteItem (as removing a
 // relationship's assignments does, which only publishers do); an
 // Idempotency-Key is claimed with PutItem, replayed with GetItem and
-// released with DeleteItem; an activation is an UpdateItem. The stack grants
+// released with DeleteItem; an activation, and a count's move, is an
+// UpdateItem. The stack grants
 // exactly these, sorted; nothing calls Scan (only the backfill command,
 // with the operator's credentials) or reads a stream (the table has none).
 func (f Function) TableActions() []string {
@@ -109,7 +114,7 @@ func (f Function) TableActions() []string {
 	if f.Idempotent {
 		add(ActionGetItem, ActionPutItem, ActionDeleteItem)
 	}
-	if f.Activates {
+	if f.Activates || f.Counts {
 		add(ActionUpdateItem)
 	}
 	slices.Sort(out)
@@ -145,7 +150,7 @@ var Functions = []Function{
 	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Counts: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, Activates: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: "audit", Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},

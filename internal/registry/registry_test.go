@@ -79,7 +79,7 @@ func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
 		{httpapi.FunctionCheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
 		{httpapi.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
 		// Webhook subscriptions change state but publish nothing: no batches.
-		{httpapi.FunctionWebhooks, "[dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
+		{httpapi.FunctionWebhooks, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// Only the switch updates in place (activations).
 		{httpapi.FunctionSwitch, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},

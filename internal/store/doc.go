@@ -33,6 +33,9 @@
 //	| record an audit record (idempotent)       | table | not-exists AUDIT#tenant / time#event                 | PutItem (conditional)        |
 //	| a tenant's audit log, newest first        | table | PK = AUDIT#tenant [SK BETWEEN from AND to]           | Query (actor filter in code) |
 //	| a tenant's webhook subscriptions          | table | PK = WEBHOOK#tenant, SK begins_with SUB#             | Query                        |
+//	| a tenant's webhook count                  | table | PK = WEBHOOK#tenant, SK = COUNT (none: Query SUB#)   | GetItem                      |
+//	| subscribe: count + webhook + events       | table | count < 25 (ADD 1), or not-exists; not-exists SUB#id | TransactWriteItems           |
+//	| unsubscribe: webhook + count + events     | table | exists SUB#id; count > 0 (ADD -1), or not-exists     | TransactWriteItems           |
 //	| webhook delivery attempts, newest first   | table | PK = DELIVERY#webhook, SK begins_with TRY#           | Query                        |
 //	| was an event delivered to a subscription  | table | PK = DELIVERY#webhook, SK = DONE#event               | GetItem                      |
 //	| switch: session + activations + events    | table | ConditionCheck relationships active, assignments exist | TransactWriteItems         |
@@ -63,6 +66,7 @@
 //	| outbox event    | OUTBOX#id         | OUTBOX        | GSI3: OUTBOX#<shard> / time#id                                |
 //	| audit record    | AUDIT#tenant      | time#event    |                               |                               |
 //	| webhook         | WEBHOOK#tenant    | SUB#id        |                               |                               |
+//	| webhook count   | WEBHOOK#tenant    | COUNT         |                               |                               |
 //	| delivery        | DELIVERY#webhook  | TRY#time#event#n, DONE#event  |               |                               |
 //	| switch session  | SESSIONS#rel      | exp#jti       | (ttl = exp)                   |                               |
 //	| idempotency     | IDEMP#hash        | IDEMP         | (ttl = 24 h)                  |                               |

@@ -43,7 +43,9 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 	decisions := newDecisionState()
 	var invs []invitationItem
 	var asgs []tenancy.Assignment
-	var unindexed []string // partner roles missing from the partner-roles index
+	var unindexed []string         // partner roles missing from the partner-roles index
+	hooks := map[string]int{}      // webhook subscriptions per tenant
+	hookCounts := map[string]int{} // the stored count per tenant, where there is one
 	err := scanTable(ctx, db, table, func(raw map[string]types.AttributeValue) error {
 		c.Items++
 		if err := decisions.add(raw); err != nil {
@@ -73,6 +75,14 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 			invs = append(invs, it)
 		case strings.HasPrefix(pk, "OUTBOX#"):
 			c.Pending++
+		case strings.HasPrefix(pk, "WEBHOOK#") && strings.HasPrefix(sk, "SUB#"):
+			hooks[strings.TrimPrefix(pk, "WEBHOOK#")]++
+		case strings.HasPrefix(pk, "WEBHOOK#") && sk == webhookCountSK():
+			var it webhookCountItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return err
+			}
+			hookCounts[strings.TrimPrefix(pk, "WEBHOOK#")] = it.Count
 		}
 		if role, partner, err := partnerRoleOf(raw); err != nil {
 			return err
@@ -112,6 +122,11 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 			bad("assignment %s hangs off missing relationship %s", a.ID, a.RelationshipID)
 		case rel.Status != tenancy.RelationshipActive:
 			bad("assignment %s survives %s relationship %s", a.ID, rel.Status, rel.ID)
+		}
+	}
+	for tenant, n := range hookCounts {
+		if n != hooks[tenant] {
+			bad("tenant %s counts %d webhooks but has %d", tenant, n, hooks[tenant])
 		}
 	}
 	for _, r := range unindexed {

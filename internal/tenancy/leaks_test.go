@@ -2,11 +2,17 @@ package tenancy_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard/switchboard/events"
 
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -215,5 +221,109 @@ func TestWebhookURLsAreValidatedFully(t *testing.T) {
 				w.must(nil, env.svc.DeleteWebhook(ctx, carl, "contoso", hook.ID))
 			}
 		}
+	}
+}
+
+// TestWebhookLimitHoldsUnderConcurrentCreates: 60 creates at once make exactly
+// MaxWebhooks subscriptions, the rest answer conflict naming the limit;
+// deleting one frees one place, and the count survives a tenant whose
+// subscriptions predate it.
+func TestWebhookLimitHoldsUnderConcurrentCreates(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 60)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = w.svc.CreateWebhook(ctx, carl, "contoso", tenancy.NewWebhook{URL: fmt.Sprintf("https://h%d.contoso.example/", i)})
+		}()
+	}
+	wg.Wait()
+	created, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			created++
+		case errors.Is(err, tenancy.ErrConflict) && strings.Contains(err.Error(), "the most it may have"):
+			limited++
+		default:
+			t.Errorf("CreateWebhook() = %v, want success or the limit", err)
+		}
+	}
+	subs, err := w.svc.ListWebhooks(ctx, carl, "contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created != tenancy.MaxWebhooks || len(subs) != tenancy.MaxWebhooks || limited != 60-tenancy.MaxWebhooks {
+		t.Fatalf("60 concurrent creates: %d created, %d refused by the limit, %d stored; want %d, %d, %d",
+			created, limited, len(subs), tenancy.MaxWebhooks, 60-tenancy.MaxWebhooks, tenancy.MaxWebhooks)
+	}
+	if _, err := w.svc.CreateWebhook(ctx, carl, "contoso", tenancy.NewWebhook{URL: "https://late.contoso.example/"}); !errors.Is(err, tenancy.ErrConflict) {
+		t.Errorf("the 26th CreateWebhook() = %v, want the limit", err)
+	}
+	w.must(nil, w.svc.DeleteWebhook(ctx, carl, "contoso", subs[0].ID))
+	if err := w.svc.DeleteWebhook(ctx, carl, "contoso", subs[0].ID); !errors.Is(err, tenancy.ErrNotFound) {
+		t.Errorf("deleting it again = %v, want not found", err)
+	}
+	// 10 concurrent creates for the one free place.
+	errs = errs[:10]
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = w.svc.CreateWebhook(ctx, carl, "contoso", tenancy.NewWebhook{URL: fmt.Sprintf("https://again%d.contoso.example/", i)})
+		}()
+	}
+	wg.Wait()
+	created = 0
+	for _, err := range errs {
+		if err == nil {
+			created++
+		}
+	}
+	if subs, _ := w.svc.ListWebhooks(ctx, carl, "contoso"); created != 1 || len(subs) != tenancy.MaxWebhooks {
+		t.Errorf("after one delete, 10 concurrent creates made %d (%d stored), want 1 (%d)", created, len(subs), tenancy.MaxWebhooks)
+	}
+}
+
+// TestWebhookChangesAreAudited: creating and deleting a subscription commit
+// WebhookCreated and WebhookDeleted with the change, for the tenant's log,
+// and neither carries the signing secret.
+func TestWebhookChangesAreAudited(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	hook, err := w.svc.CreateWebhook(ctx, carl, "contoso", tenancy.NewWebhook{URL: "https://hooks.contoso.example/in", EventTypes: []string{"RoleAssigned"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.must(nil, w.svc.DeleteWebhook(ctx, carl, "contoso", hook.ID))
+	for _, typ := range []events.DetailType{events.DetailTypeWebhookCreated, events.DetailTypeWebhookDeleted} {
+		got := w.outboxPayloads(typ)
+		if len(got) != 1 {
+			t.Errorf("%d %s events in the outbox, want 1", len(got), typ)
+			continue
+		}
+		var p events.WebhookCreated
+		if err := json.Unmarshal(got[0], &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Webhook.ID != hook.ID || p.Webhook.URL != hook.URL || p.Actor.User != "carl" || !slices.Equal(p.Tenants, []string{"contoso"}) {
+			t.Errorf("%s = %s, want webhook %s by carl for contoso", typ, got[0], hook.ID)
+		}
+		if strings.Contains(string(got[0]), hook.Secret) || strings.Contains(string(got[0]), "whsec_") {
+			t.Errorf("%s carries the signing secret: %s", typ, got[0])
+		}
+	}
+	// A refused change writes no event.
+	if err := w.svc.DeleteWebhook(ctx, carl, "contoso", hook.ID); !errors.Is(err, tenancy.ErrNotFound) {
+		t.Fatalf("second delete = %v", err)
+	}
+	if _, err := w.svc.CreateWebhook(ctx, carl, "contoso", tenancy.NewWebhook{URL: "https://x.example:99999/"}); err == nil {
+		t.Fatal("a bad URL was accepted")
+	}
+	if n := len(w.outboxPayloads(events.DetailTypeWebhookDeleted)) + len(w.outboxPayloads(events.DetailTypeWebhookCreated)); n != 2 {
+		t.Errorf("%d webhook events after two refusals, want still 2", n)
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
+	"math/big"
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,13 +61,31 @@ type WebhookDelivery struct {
 	Delivered  bool          `json:"delivered"`
 }
 
+// ErrWebhookLimit: the tenant has MaxWebhooks subscriptions already.
+var ErrWebhookLimit = errors.New("the tenant has the most webhooks it may have")
+
 // webhookStore is what webhook subscriptions need from persistence.
 type webhookStore interface {
-	CreateWebhook(ctx context.Context, w Webhook) error
+	// CreateWebhook writes the subscription with its events while the
+	// tenant has fewer than limit (atomically: ErrWebhookLimit otherwise);
+	// ErrConflict when a concurrent change came first.
+	CreateWebhook(ctx context.Context, w Webhook, limit int, msgs []events.Message) error
 	ListWebhooks(ctx context.Context, tenant string) ([]Webhook, error)
-	DeleteWebhook(ctx context.Context, tenant, id string) error
+	// DeleteWebhook removes the subscription with its events; ErrNotFound
+	// when it is gone, ErrConflict when a concurrent change came first.
+	DeleteWebhook(ctx context.Context, tenant, id string, msgs []events.Message) error
 	ListDeliveries(ctx context.Context, webhookID string, page Page) (List[WebhookDelivery], error)
 }
+
+// webhookTries bounds the attempts of a subscription change that keeps
+// losing the tenant's count to concurrent changes (each waits a random time
+// up to webhookBackoff, doubling to at most webhookMaxBackoff): enough for
+// dozens of creates racing for the same tenant's last places.
+const (
+	webhookTries      = 30
+	webhookBackoff    = 4 * time.Millisecond
+	webhookMaxBackoff = 100 * time.Millisecond
+)
 
 // NewWebhook is the request to subscribe.
 type NewWebhook struct {
@@ -97,23 +118,58 @@ func (s *Service) CreateWebhook(ctx context.Context, c Caller, tenant string, in
 	if len(unknown) > 0 {
 		return Webhook{}, &ValidationError{Field: "eventTypes", Reason: "not among the events webhooks carry", Values: unknown}
 	}
-	existing, err := s.store.ListWebhooks(ctx, tenant)
-	if err != nil {
-		return Webhook{}, err
-	}
-	if len(existing) >= MaxWebhooks {
-		return Webhook{}, conflict("tenant %s has %d webhooks, the most it may have", tenant, MaxWebhooks)
-	}
 	secret := make([]byte, 24)
 	if _, err := rand.Read(secret); err != nil {
 		return Webhook{}, err
 	}
 	w := Webhook{ID: s.newID(), TenantID: tenant, URL: in.URL, EventTypes: types, Status: WebhookActive, CreatedAt: s.now(),
 		CreatedBy: c.Actor(), Secret: "whsec_" + base64.StdEncoding.EncodeToString(secret), Version: 1}
-	if err := s.store.CreateWebhook(ctx, w); err != nil {
+	err := s.retryWebhookChange(ctx, func() ([]events.Message, error) {
+		msgs, err := encode(events.WebhookCreated{Meta: s.meta(actorOf(c), c.RequestID, "", tenant), Webhook: webhookView(w)})
+		if err != nil {
+			return nil, err
+		}
+		return msgs, s.store.CreateWebhook(ctx, w, MaxWebhooks, msgs)
+	})
+	if errors.Is(err, ErrWebhookLimit) {
+		return Webhook{}, conflict("tenant %s has %d webhooks, the most it may have", tenant, MaxWebhooks)
+	}
+	if err != nil {
 		return Webhook{}, err
 	}
 	return w, nil
+}
+
+// retryWebhookChange makes a subscription change, again (with fresh events:
+// each commit's idempotency token comes from its first event) while it
+// loses the tenant's count to a concurrent change, and publishes the events
+// of the one that commits.
+func (s *Service) retryWebhookChange(ctx context.Context, change func() ([]events.Message, error)) error {
+	wait := webhookBackoff
+	for try := 1; ; try++ {
+		msgs, err := change()
+		if err == nil {
+			s.publish(ctx, msgs)
+			return nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			return err
+		}
+		if try == webhookTries {
+			return conflict("the tenant's webhooks were changed by concurrent requests; try again")
+		}
+		jitter, _ := rand.Int(rand.Reader, big.NewInt(int64(wait)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(jitter.Int64()) + time.Millisecond):
+		}
+		wait = min(2*wait, webhookMaxBackoff)
+	}
+}
+
+func webhookView(w Webhook) events.Webhook {
+	return events.Webhook{ID: w.ID, TenantID: w.TenantID, URL: w.URL, EventTypes: w.EventTypes}
 }
 
 func syncType(t string) bool {
@@ -210,12 +266,26 @@ func (s *Service) ListWebhooks(ctx context.Context, c Caller, tenant string) ([]
 	return list, err
 }
 
-// DeleteWebhook ends a subscription.
+// DeleteWebhook ends a subscription, with a WebhookDeleted event.
 func (s *Service) DeleteWebhook(ctx context.Context, c Caller, tenant, id string) error {
 	if err := s.authorize(ctx, c, tenant, "relationships.manage"); err != nil {
 		return err
 	}
-	return s.store.DeleteWebhook(ctx, tenant, id)
+	subs, err := s.store.ListWebhooks(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(subs, func(w Webhook) bool { return w.ID == id })
+	if i < 0 {
+		return notFound("webhook", id)
+	}
+	return s.retryWebhookChange(ctx, func() ([]events.Message, error) {
+		msgs, err := encode(events.WebhookDeleted{Meta: s.meta(actorOf(c), c.RequestID, "", tenant), Webhook: webhookView(subs[i])})
+		if err != nil {
+			return nil, err
+		}
+		return msgs, s.store.DeleteWebhook(ctx, tenant, id, msgs)
+	})
 }
 
 // ListWebhookDeliveries answers the recorded delivery attempts of one
