@@ -33,6 +33,8 @@ const (
 	DetailTypeRoleAssignmentRemoved  DetailType = "RoleAssignmentRemoved"
 	DetailTypeCustomRoleSaved        DetailType = "CustomRoleSaved"
 	DetailTypeWebhookDisabled        DetailType = "WebhookDisabled"
+	DetailTypeWebhookCreated         DetailType = "WebhookCreated"
+	DetailTypeWebhookDeleted         DetailType = "WebhookDeleted"
 	DetailTypeAssignmentActivated    DetailType = "AssignmentActivated"
 	DetailTypeTenantSwitched         DetailType = "TenantSwitched"
 	DetailTypeSwitchSessionsRevoked  DetailType = "SwitchSessionsRevoked"
@@ -219,6 +221,27 @@ type WebhookDisabled struct {
 	LastError      string `json:"lastError"`
 }
 
+// Webhook as events describe a webhook subscription: never its signing
+// secret.
+type Webhook struct {
+	ID         string   `json:"id"`
+	TenantID   string   `json:"tenantId"`
+	URL        string   `json:"url"`
+	EventTypes []string `json:"eventTypes"`
+}
+
+// WebhookCreated says a tenant subscribed an endpoint to its events.
+type WebhookCreated struct {
+	Meta
+	Webhook Webhook `json:"webhook"`
+}
+
+// WebhookDeleted says a tenant ended a subscription.
+type WebhookDeleted struct {
+	Meta
+	Webhook Webhook `json:"webhook"`
+}
+
 // AssignmentActivated says a just-in-time (eligible) assignment was
 // activated by a switch, until ActiveUntil, for the stated justification.
 type AssignmentActivated struct {
@@ -381,6 +404,8 @@ func (RoleAssigned) DetailType() DetailType           { return DetailTypeRoleAss
 func (RoleAssignmentRemoved) DetailType() DetailType  { return DetailTypeRoleAssignmentRemoved }
 func (CustomRoleSaved) DetailType() DetailType        { return DetailTypeCustomRoleSaved }
 func (WebhookDisabled) DetailType() DetailType        { return DetailTypeWebhookDisabled }
+func (WebhookCreated) DetailType() DetailType         { return DetailTypeWebhookCreated }
+func (WebhookDeleted) DetailType() DetailType         { return DetailTypeWebhookDeleted }
 func (AssignmentActivated) DetailType() DetailType    { return DetailTypeAssignmentActivated }
 func (TenantSwitched) DetailType() DetailType         { return DetailTypeTenantSwitched }
 func (SwitchSessionsRevoked) DetailType() DetailType  { return DetailTypeSwitchSessionsRevoked }
@@ -396,5 +421,6 @@ func Payloads() []Payload {
 		AssignmentActivated{}, TenantSwitched{}, SwitchSessionsRevoked{}, AccessDenied{},
 		OrganizationCreated{}, OrganizationTenantAdded{}, OrganizationJoinRequested{}, OrganizationJoined{},
 		OrganizationLeft{}, OrganizationOwnerAdded{}, CrossTenantAccessConfigured{}, CrossTenantAccessRemoved{},
+		WebhookCreated{}, WebhookDeleted{},
 	}
 }

@@ -1,7 +1,8 @@
 // Command backfill-decisions makes the decision records (DEC#T#H, what
 // check-access reads) agree with the relationships, assignments and custom
 // roles of a table written before they existed, or by a release rolled back
-// to one. Run it after deploying the functions that keep them, with the
+// to one, and gives partner-defined roles written before the partner-roles
+// index its key (GSI2, what the customer's role list reads). Run it after deploying the functions that keep them, with the
 // operator's AWS credentials; it is safe beside live traffic and can be run
 // again (docs/deploy.md, "Upgrading").
 //
@@ -40,7 +41,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "backfill-decisions:", err)
 		os.Exit(1)
 	}
-	if b.Changed > 0 {
+	r, err := store.BackfillPartnerRoleIndex(ctx, db, *table)
+	fmt.Printf("partner roles indexed: %d, already indexed: %d; changed during the run: %d\n", r.Written, r.Present, r.Changed)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "backfill-decisions:", err)
+		os.Exit(1)
+	}
+	if b.Changed > 0 || r.Changed > 0 {
 		fmt.Println("some items changed while the backfill ran: run it again")
 		os.Exit(1)
 	}

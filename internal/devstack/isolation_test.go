@@ -51,6 +51,9 @@ var answersEveryone = map[string]bool{"GET /switch/targets": true, "GET /.well-k
 // in the caller's own audit log): a write that changes nothing of anyone else.
 var recordsRefusals = map[string]bool{"POST /switch": true}
 
+// peerPartner is the actor of the two-partners-in-one-customer case.
+const peerPartner = "another partner of the same customer, with delegated read permissions"
+
 func TestIsolation(t *testing.T) {
 	st := startStack(t)
 	d := st.s.Demo
@@ -85,6 +88,31 @@ func TestIsolation(t *testing.T) {
 	st.mustDo("POST", "/dev/clock", "", `{"advance":"P2D"}`, 200, nil) // acme's day is over
 	// Ann holds site-lead in contoso, but only for /sites/eu.
 	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:ann","roles":["helpdesk-admin"],"scope":["/sites/eu"]}`, 201, nil)
+	// Two partners in one customer: initech is a second active partner of
+	// contoso, and pia, who only reads (tenant-manager at home), holds
+	// audit.view, roles.view and access.check there. Northwind, the other
+	// partner, has a role of its own in contoso and records in its log: pia
+	// must see none of it.
+	st.mustDo("POST", "/tenants", op, `{"id":"initech","name":"Initech","domain":"initech.example","msp":true,"admins":["user:ian"]}`, 201, nil)
+	ian := st.token("ian", "initech")
+	st.mustDo("POST", "/tenants/initech/assignments", ian, `{"principal":"user:pia","roles":["tenant-manager"]}`, 201, nil)
+	var peerInv, peerRel struct{ ID string }
+	st.mustDo("POST", "/invitations", ian, `{"to":{"tenantId":"contoso"},"roles":["global-admin"]}`, 201, &peerInv)
+	st.mustDo("POST", "/invitations/"+peerInv.ID+"/accept", carl, "", 201, &peerRel)
+	st.mustDo("POST", "/relationships/"+peerRel.ID+"/assignments", ian, `{"principal":"user:pia","permissions":["audit.view","roles.view","access.check"]}`, 201, nil)
+	var nwInv, nwRel struct{ ID string }
+	st.mustDo("POST", "/invitations", nina, `{"to":{"tenantId":"contoso"},"roles":["global-admin"]}`, 201, &nwInv)
+	st.mustDo("POST", "/invitations/"+nwInv.ID+"/accept", carl, "", 201, &nwRel)
+	st.mustDo("POST", "/relationships/"+nwRel.ID+"/assignments", nina, `{"principal":"user:nina","permissions":["roles.modify"]}`, 201, nil)
+	st.mustDo("POST", "/tenants/contoso/roles", nina, `{"id":"northwind-night-shift","name":"Night shift","permissions":["rooms.view"]}`, 201, nil)
+	// What belongs to northwind: the peer partner reads none of it.
+	northwindOnly := []string{d.RelationshipID, d.TechnicianAssignmentID, nwRel.ID, "northwind-night-shift", "Northwind IT Services",
+		"user:" + d.MSPAdmin, "user:" + d.Technician, `"tenant":"northwind"`}
+	// Routes on which the peer partner legitimately reads something of contoso.
+	peerReads := map[string]bool{"GET /tenants/{tenantId}": true, "GET /tenants/{tenantId}/roles": true, "GET /tenants/{tenantId}/audit": true,
+		"GET /relationships": true, "GET /invitations": true, "GET /switch/targets": true, "GET /.well-known/jwks.json": true,
+		// it holds a grant in contoso, so it may switch in (a session of its own)
+		"POST /switch": true}
 
 	// Tokens API Gateway's authorizer refuses: 401 on every route that has one.
 	sign := func(mut func(map[string]any)) string {
@@ -122,12 +150,15 @@ func TestIsolation(t *testing.T) {
 	}{
 		{"stranger tenant user without grants", st.token("mallory", "evilcorp"), false, false},
 		{"stranger tenant admin", st.token("eve", "evilcorp"), true, false},
-		{"partner user without a grant", st.token("sam", d.MSP), false, true},
-		{"partner user with a grant out of scope", st.token("ann", d.MSP), false, true},
-		{"partner user of an expired relationship", st.token("art", "acme"), false, true},
-		{"partner user of a terminated relationship", st.token("gil", "globex"), false, true},
+		// A partner's people read the customer's record only with an active
+		// relationship and relationships.view at home.
+		{"partner user without a grant", st.token("sam", d.MSP), false, false},
+		{"partner user with a grant out of scope", st.token("ann", d.MSP), false, false},
+		{"partner user of an expired relationship", st.token("art", "acme"), false, false},
+		{"partner user of a terminated relationship", st.token("gil", "globex"), false, false},
 		{"customer user without the permission", st.token("dora", d.Customer), false, true},
 		{"prospect customer admin", st.token(d.ProspectAdmin, d.Prospect), true, false},
+		{peerPartner, st.token("pia", "initech"), false, true},
 	}
 	if err := st.s.Bus.Wait(context.Background()); err != nil { // the setup's events, delivered
 		t.Fatal(err)
@@ -168,6 +199,26 @@ func TestIsolation(t *testing.T) {
 				if strings.Contains(string(res.body), s) && !strings.Contains(path+body, s) {
 					leaked = append(leaked, s)
 				}
+			}
+			if a.name == peerPartner {
+				// Another partner of the same customer: it reads what its own
+				// grants show, and nothing of northwind's.
+				var named []string
+				for _, s := range northwindOnly {
+					if strings.Contains(string(res.body), s) && !strings.Contains(path+body, s) {
+						named = append(named, s)
+					}
+				}
+				okStatus := res.status == 403 || res.status == 404
+				if peerReads[r.Key()] {
+					okStatus = res.status == 200
+				}
+				if !okStatus || (res.status >= 400 && !isProblem(res)) || len(wrote) > 0 || len(named) > 0 {
+					failures++
+					t.Errorf("%s: %s %s = %d %s; writes %v, named %v of the other partner; want %s, no writes, nothing of northwind's",
+						a.name, r.Method, path, res.status, res.body, wrote, named, map[bool]string{true: "200", false: "403/404"}[peerReads[r.Key()]])
+				}
+				continue
 			}
 			if a.name == "partner user with a grant out of scope" && (r.Key() == "POST /switch" || r.Key() == "GET /switch/targets") {
 				// A grant limited to /sites/eu is still a grant: Ann may switch
@@ -289,10 +340,11 @@ func (after tableSnapshot) changedSince(before tableSnapshot) []string {
 	return diff
 }
 
-// annSwitched: Ann's switch (allowed: she holds a scoped grant) leaves a
-// session and its TenantSwitched records.
+// annSwitched: Ann's switch (allowed: she holds a scoped grant), and the
+// peer partner's pia's, leave a session and its TenantSwitched records.
 func annSwitched(key, value string) bool {
-	return strings.Contains(value, `"User":"ann"`) && (strings.HasPrefix(key, "SESSIONS#") || strings.Contains(value, "TenantSwitched"))
+	return (strings.Contains(value, `"User":"ann"`) || strings.Contains(value, `"User":"pia"`)) &&
+		(strings.HasPrefix(key, "SESSIONS#") || strings.Contains(value, "TenantSwitched"))
 }
 
 func plain(it map[string]types.AttributeValue) map[string]any {

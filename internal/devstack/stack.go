@@ -123,9 +123,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	consumers := map[string]localbus.Consumer{}
 	s.Bus, err = localbus.Start(events.Rules, map[string]localbus.Consumer{
 		events.ConsumerAudit: func(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+			ctx, cancel := invocation(ctx, events.ConsumerAudit)
+			defer cancel()
 			return consumers[events.ConsumerAudit](ctx, ev)
 		},
 		events.ConsumerSync: func(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+			ctx, cancel := invocation(ctx, events.ConsumerSync)
+			defer cancel()
 			return consumers[events.ConsumerSync](ctx, ev)
 		},
 	}, localbus.Options{BusName: BusName, Attempts: cfg.BusAttempts, Backoff: cfg.BusBackoff, Now: clock.Now, Log: cfg.Log})
@@ -171,6 +175,18 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		go s.schedule(runCtx, cfg.CleanupEvery)
 	}
 	return s, nil
+}
+
+// invocation gives a consumer's call the deadline its Lambda has in AWS
+// (the registry's timeout), so what it does near the end of its time is
+// what it would do there.
+func invocation(ctx context.Context, consumer string) (context.Context, context.CancelFunc) {
+	for _, fn := range registry.Functions {
+		if fn.Consumer == consumer && fn.Timeout > 0 {
+			return context.WithTimeout(ctx, fn.Timeout)
+		}
+	}
+	return context.WithCancel(ctx)
 }
 
 // schedule runs the cleanup on a ticker, as the deployed stack's scheduled

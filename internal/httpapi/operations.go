@@ -25,8 +25,13 @@ type tenantRef struct {
 	Domain   string `json:"domain"`
 }
 
+// fromRef names the tenant the operator invites on behalf of: by id only.
+type fromRef struct {
+	TenantID string `json:"tenantId"`
+}
+
 type invitationBody struct {
-	From       *tenantRef `json:"from"`
+	From       *fromRef   `json:"from"`
 	To         *tenantRef `json:"to"`
 	Kind       string     `json:"kind"`
 	As         string     `json:"as"`
@@ -163,6 +168,9 @@ func (h *Handler) createInvitation(ctx context.Context, r request) (int, any, er
 	in := tenancy.NewInvitation{ToTenant: b.To.TenantID, ToDomain: b.To.Domain, Kind: b.Kind, As: b.As, Roles: b.Roles, Scope: b.Scope,
 		Duration: d["duration"], AutoExtend: d["autoExtend"], RequireMFA: b.RequireMFA, ExpiresIn: d["expiresIn"]}
 	if b.From != nil {
+		if b.From.TenantID == "" {
+			return 0, nil, badRequest("from.tenantId", "from names the tenant invited on behalf of: {\"tenantId\": …}")
+		}
 		in.FromTenant = b.From.TenantID
 	}
 	inv, err := h.svc.CreateInvitation(ctx, r.caller, in)

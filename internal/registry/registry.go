@@ -109,7 +109,8 @@ func (f Function) TableActions() []string {
 	if f.Publishes {
 		// The outbox removes sent events in batches and dead-letters one
 		// that can never be sent in place; the writers that publish also
-		// count a grant's removal in its partition's epoch (UpdateItem).
+		// count a grant's removal in its partition's epoch and keep the
+		// counts that bound what a tenant creates (webhooks), with UpdateItem.
 		add(ActionBatchWriteItem, ActionUpdateItem)
 	}
 	if f.Idempotent {
@@ -151,7 +152,7 @@ var Functions = []Function{
 	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
 	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
 	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
 	{Name: "audit", Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},

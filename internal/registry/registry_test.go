@@ -78,8 +78,9 @@ func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
 		{"audit", "[dynamodb:PutItem]"},
 		{httpapi.FunctionCheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
 		{httpapi.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
-		// Webhook subscriptions change state but publish nothing: no batches.
-		{httpapi.FunctionWebhooks, "[dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query]"},
+		// Webhook subscriptions publish their events and keep the count
+		// that bounds them (UpdateItem).
+		{httpapi.FunctionWebhooks, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// The switch reads a page of targets' names in one batch.
 		{httpapi.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// Publishers update in place: dead-lettering an event, and a grant

@@ -23,6 +23,7 @@
 //	| create native assignment                  | table | not-exists, + DEC grant record                       | TransactWriteItems           |
 //	| remove assignments                        | table | AUTHZ#T#H / ASG#id and DEC#T#H / G#id                | BatchWriteItem (≤ 25)        |
 //	| custom roles H defined in T               | table | PK = AUTHZ#T#H, SK begins_with ROLE#                 | Query                        |
+//	| roles every partner defined in T          | GSI2  | GSI2PK = PARTNERROLES#T (partner roles only)         | Query                        |
 //	| save custom role                          | table | not-exists, or Version = read version, + DEC role    | TransactWriteItems           |
 //	| a change with its events (outbox)         | table | the change's conditions + not-exists OUTBOX#id       | TransactWriteItems           |
 //	| unsent events, oldest first               | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard) | Query ×4                     |
@@ -32,6 +33,9 @@
 //	| record an audit record (idempotent)       | table | not-exists AUDIT#tenant / time#event                 | PutItem (conditional)        |
 //	| a tenant's audit log, newest first        | table | PK = AUDIT#tenant [SK BETWEEN from AND to]           | Query (actor filter in code) |
 //	| a tenant's webhook subscriptions          | table | PK = WEBHOOK#tenant, SK begins_with SUB#             | Query                        |
+//	| a tenant's webhook count                  | table | PK = WEBHOOK#tenant, SK = COUNT (none: Query SUB#)   | GetItem                      |
+//	| subscribe: count + webhook + events       | table | count < 25 (ADD 1), or not-exists; not-exists SUB#id | TransactWriteItems           |
+//	| unsubscribe: webhook + count + events     | table | exists SUB#id; count > 0 (ADD -1), or not-exists     | TransactWriteItems           |
 //	| webhook delivery attempts, newest first   | table | PK = DELIVERY#webhook, SK begins_with TRY#           | Query                        |
 //	| was an event delivered to a subscription  | table | PK = DELIVERY#webhook, SK = DONE#event               | GetItem                      |
 //	| switch: session + activations + events    | table | ConditionCheck relationships active, assignments exist | TransactWriteItems         |
@@ -55,13 +59,14 @@
 //	| relationship id | REL#id            | REL           |                               |                               |
 //	| relationship    | AUTHZ#C#P         | REL#id        | PARTNER#P / createdAt#id      | CUSTOMER#C / createdAt#id     |
 //	| assignment      | AUTHZ#T#H         | ASG#id        |                               |                               |
-//	| custom role     | AUTHZ#T#H         | ROLE#id       |                               |                               |
+//	| custom role     | AUTHZ#T#H         | ROLE#id       |                               | PARTNERROLES#T / H#id (H ≠ T) |
 //	| decision link   | DEC#C#P           | L#relId       |                               |                               |
 //	| decision grant  | DEC#T#H           | G#asgId       |                               |                               |
 //	| decision role   | DEC#T#H           | R#roleId      |                               |                               |
 //	| outbox event    | OUTBOX#id         | OUTBOX        | GSI3: OUTBOX#<shard> / time#id                                |
 //	| audit record    | AUDIT#tenant      | time#event    |                               |                               |
 //	| webhook         | WEBHOOK#tenant    | SUB#id        |                               |                               |
+//	| webhook count   | WEBHOOK#tenant    | COUNT         |                               |                               |
 //	| delivery        | DELIVERY#webhook  | TRY#time#event#n, DONE#event  |               |                               |
 //	| switch session  | SESSIONS#rel      | exp#jti       | (ttl = exp)                   |                               |
 //	| idempotency     | IDEMP#hash        | IDEMP         | (ttl = 24 h)                  |                               |

@@ -32,7 +32,8 @@ type Consistency struct {
 // a relationship without its id item (or the reverse), an accepted
 // invitation without its relationship, an assignment under a relationship
 // that is not active or does not exist, a pending invitation missing from the
-// schedule index or a settled one still in it. Undelivered outbox events are
+// schedule index or a settled one still in it, a partner-defined role
+// missing from the partner-roles index. Undelivered outbox events are
 // counted (a quiet system has none). For soak runs and drills: it reads
 // everything.
 func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency, error) {
@@ -42,6 +43,9 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 	decisions := newDecisionState()
 	var invs []invitationItem
 	var asgs []tenancy.Assignment
+	var unindexed []string         // partner roles missing from the partner-roles index
+	hooks := map[string]int{}      // webhook subscriptions per tenant
+	hookCounts := map[string]int{} // the stored count per tenant, where there is one
 	err := scanTable(ctx, db, table, func(raw map[string]types.AttributeValue) error {
 		c.Items++
 		if err := decisions.add(raw); err != nil {
@@ -71,6 +75,19 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 			invs = append(invs, it)
 		case strings.HasPrefix(pk, "OUTBOX#"):
 			c.Pending++
+		case strings.HasPrefix(pk, "WEBHOOK#") && strings.HasPrefix(sk, "SUB#"):
+			hooks[strings.TrimPrefix(pk, "WEBHOOK#")]++
+		case strings.HasPrefix(pk, "WEBHOOK#") && sk == webhookCountSK():
+			var it webhookCountItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return err
+			}
+			hookCounts[strings.TrimPrefix(pk, "WEBHOOK#")] = it.Count
+		}
+		if role, partner, err := partnerRoleOf(raw); err != nil {
+			return err
+		} else if partner && role.GSI2PK != partnerRolesPK(role.TenantID) {
+			unindexed = append(unindexed, role.TenantID+"/"+role.DefinedBy+"/"+role.ID)
 		}
 		return nil
 	})
@@ -106,6 +123,14 @@ func CheckInvariants(ctx context.Context, db Scanner, table string) (Consistency
 		case rel.Status != tenancy.RelationshipActive:
 			bad("assignment %s survives %s relationship %s", a.ID, rel.Status, rel.ID)
 		}
+	}
+	for tenant, n := range hookCounts {
+		if n != hooks[tenant] {
+			bad("tenant %s counts %d webhooks but has %d", tenant, n, hooks[tenant])
+		}
+	}
+	for _, r := range unindexed {
+		bad("partner role %s is not in the partner-roles index (run cmd/backfill-decisions)", r)
 	}
 	for _, it := range invs {
 		pending := it.Status == tenancy.InvitationPending

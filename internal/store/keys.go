@@ -78,3 +78,9 @@ const (
 	prefixAssignment   = "ASG#"
 	prefixRole         = "ROLE#"
 )
+
+// Partner-defined roles sit in GSI2 under the customer they are defined in
+// (a sparse key: a tenant's own roles carry none), so the customer lists
+// every partner's roles in one query, however many partners it has.
+func partnerRolesPK(tenant string) string       { return "PARTNERROLES#" + tenant }
+func partnerRoleSK(definedBy, id string) string { return definedBy + "#" + id }

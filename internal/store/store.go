@@ -163,7 +163,8 @@ func newOutboxItem(m events.Message) outboxItem {
 }
 
 // Delegated assignments also sit in their principal's switch-targets
-// partition (GSI4), by customer.
+// partition (GSI4), by customer; partner-defined roles in the customer's
+// partner-roles index (GSI2).
 func newAssignmentItem(a tenancy.Assignment) assignmentItem {
 	k := keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}
 	if a.RelationshipID != "" {
@@ -174,6 +175,9 @@ func newAssignmentItem(a tenancy.Assignment) assignmentItem {
 
 func newRoleItem(r tenancy.CustomRole) roleItem {
 	k := keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}
+	if r.DefinedBy != r.TenantID {
+		k.GSI2PK, k.GSI2SK = partnerRolesPK(r.TenantID), partnerRoleSK(r.DefinedBy, r.ID)
+	}
 	return roleItem{k, r}
 }
 
@@ -555,6 +559,14 @@ func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []event
 // ListRoles implements tenancy.Store.
 func (s *Store) ListRoles(ctx context.Context, tenant, definedBy string) ([]tenancy.CustomRole, error) {
 	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole},
+		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
+}
+
+// ListPartnerRoles implements tenancy.Store: every role any partner defined
+// in tenant, one query of GSI2 per 100 roles (eventually consistent, as
+// every index read).
+func (s *Store) ListPartnerRoles(ctx context.Context, tenant string) ([]tenancy.CustomRole, error) {
+	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: partnerRolesPK(tenant)},
 		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/events"
@@ -19,6 +18,7 @@ const deliveryRetention = 30 * 24 * time.Hour
 
 func webhookPK(tenant string) string     { return "WEBHOOK#" + tenant }
 func webhookSK(id string) string         { return "SUB#" + id }
+func webhookCountSK() string             { return "COUNT" }
 func deliveryPK(webhookID string) string { return "DELIVERY#" + webhookID }
 func deliveredSK(eventID string) string  { return "DONE#" + eventID }
 func attemptSK(d tenancy.WebhookDelivery) string {
@@ -36,13 +36,81 @@ type deliveryItem struct {
 	TTL int64 `dynamodbav:"ttl,omitempty"`
 }
 
+// webhookCountItem counts a tenant's subscriptions. Creating and deleting a
+// subscription change it in the same transaction, conditioned on the limit,
+// so the limit holds however many requests race.
+type webhookCountItem struct {
+	keys
+	Count int
+}
+
+const attrCount = "Count"
+
 func newWebhookItem(w tenancy.Webhook) webhookItem {
 	return webhookItem{keys{PK: webhookPK(w.TenantID), SK: webhookSK(w.ID), Entity: "webhook"}, w}
 }
 
-// CreateWebhook implements tenancy.Store.
-func (s *Store) CreateWebhook(ctx context.Context, w tenancy.Webhook) error {
-	return s.commitPut(ctx, newWebhookItem(w), condNew, nil, nil)
+// webhookCount reads a tenant's subscription count. A tenant whose
+// subscriptions predate the count has none yet: it is then counted from the
+// subscriptions, and the change that writes it first (conditioned on its
+// absence) fixes it — every change of a subscription writes the count, so
+// none can commit between that reading and that write.
+func (s *Store) webhookCount(ctx context.Context, tenant string) (n int, stored bool, err error) {
+	var c webhookCountItem
+	err = s.get(ctx, webhookPK(tenant), webhookCountSK(), &c, "webhook count", tenant)
+	if errors.Is(err, tenancy.ErrNotFound) {
+		subs, err := s.ListWebhooks(ctx, tenant)
+		return len(subs), false, err
+	}
+	return c.Count, err == nil, err
+}
+
+// countChange moves a tenant's count by delta with an ADD conditioned on
+// cond (the limit), so racing changes serialise on the count instead of
+// failing on each other's reads; where there is no count yet it is written
+// as n+delta, conditioned on its absence.
+func (s *Store) countChange(tenant string, n int, stored bool, delta int, cond string, bound int) (types.TransactWriteItem, error) {
+	if !stored {
+		return s.putTx(webhookCountItem{keys{PK: webhookPK(tenant), SK: webhookCountSK(), Entity: "webhook-count"}, max(n+delta, 0)}, condNew, nil)
+	}
+	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(webhookPK(tenant), webhookCountSK()),
+		UpdateExpression:         aws.String("ADD #n :delta"),
+		ConditionExpression:      aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#n": attrCount}, // Count is a reserved word
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":delta": &types.AttributeValueMemberN{Value: fmt.Sprint(delta)},
+			":bound": &types.AttributeValueMemberN{Value: fmt.Sprint(bound)},
+		}}}, nil
+}
+
+// CreateWebhook implements tenancy.Store: the subscription, its events and
+// the tenant's count in one transaction, which holds only while the count is
+// below limit. tenancy.ErrWebhookLimit when the tenant has limit already;
+// ErrConflict when a concurrent change won the count (try again).
+func (s *Store) CreateWebhook(ctx context.Context, w tenancy.Webhook, limit int, msgs []events.Message) error {
+	n, stored, err := s.webhookCount(ctx, w.TenantID)
+	if err != nil {
+		return err
+	}
+	if n >= limit {
+		return tenancy.ErrWebhookLimit
+	}
+	count, err := s.countChange(w.TenantID, n, stored, 1, "#n < :bound", limit)
+	if err != nil {
+		return err
+	}
+	put, err := s.putTx(newWebhookItem(w), condNew, nil)
+	if err != nil {
+		return err
+	}
+	err = s.commit(ctx, []types.TransactWriteItem{count, put}, msgs)
+	if errors.Is(err, tenancy.ErrConflict) {
+		// The limit, or a concurrent transaction on the count?
+		if n, _, rerr := s.webhookCount(ctx, w.TenantID); rerr == nil && n >= limit {
+			return tenancy.ErrWebhookLimit
+		}
+	}
+	return err
 }
 
 // UpdateWebhook rewrites a subscription if the stored version is w.Version-1,
@@ -57,12 +125,26 @@ func (s *Store) ListWebhooks(ctx context.Context, tenant string) ([]tenancy.Webh
 		func(it webhookItem) tenancy.Webhook { return it.Webhook })
 }
 
-// DeleteWebhook implements tenancy.Store.
-func (s *Store) DeleteWebhook(ctx context.Context, tenant, id string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(webhookPK(tenant), webhookSK(id)),
-		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")})
-	if errors.Is(translate(err), tenancy.ErrConflict) {
-		return fmt.Errorf("%w: webhook %s", tenancy.ErrNotFound, id)
+// DeleteWebhook implements tenancy.Store: the subscription goes, the count
+// goes down and the events are kept, in one transaction. ErrNotFound when it
+// is gone already; ErrConflict when a concurrent change won the count.
+func (s *Store) DeleteWebhook(ctx context.Context, tenant, id string, msgs []events.Message) error {
+	n, stored, err := s.webhookCount(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	count, err := s.countChange(tenant, n, stored, -1, "#n > :bound", 0)
+	if err != nil {
+		return err
+	}
+	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(webhookPK(tenant), webhookSK(id)),
+		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")}}
+	err = s.commit(ctx, []types.TransactWriteItem{del, count}, msgs)
+	if errors.Is(err, tenancy.ErrConflict) {
+		var it webhookItem
+		if gerr := s.get(ctx, webhookPK(tenant), webhookSK(id), &it, "webhook", id); errors.Is(gerr, tenancy.ErrNotFound) {
+			return gerr
+		}
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
@@ -42,21 +43,24 @@ type NewInvitation struct {
 }
 
 // CreateInvitation proposes a relationship; the other side accepts it.
+//
+// The whole request is validated before any other tenant is looked at, and
+// every reason the invitee cannot receive it — no such tenant, or one on
+// the wrong side of the MSP licence — answers the same error, so the answer
+// never tells a caller whether a tenant exists or holds the licence.
 func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitation) (Invitation, error) {
 	from := c.Tenant
-	switch {
-	case in.FromTenant != "" && in.FromTenant != c.Tenant:
+	if in.FromTenant != "" {
 		if !s.IsOperator(c) {
-			return Invitation{}, invalid("from", "only the platform operator invites on behalf of another tenant")
+			return Invitation{}, invalid("from", "only the platform operator names from (to invite on behalf of an MSP); leave it out: the inviter is your tenant")
 		}
 		if in.Kind != KindParentChild {
 			return Invitation{}, invalid("from", "the operator invites on behalf of an MSP only for kind parent-child")
 		}
-		from = in.FromTenant
-	default:
-		if err := s.authorizeHome(ctx, c, "relationships.manage"); err != nil {
-			return Invitation{}, err
+		if !ValidTenantID(in.FromTenant) {
+			return Invitation{}, invalid("from.tenantId", "%q is not a tenant id", in.FromTenant)
 		}
+		from = in.FromTenant
 	}
 	kind := in.Kind
 	if kind == "" {
@@ -72,31 +76,13 @@ func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitati
 	if as != SidePartner && as != SideCustomer {
 		return Invitation{}, invalid("as", "%q is not partner or customer", in.As)
 	}
-	inviter, err := s.store.GetTenant(ctx, from)
-	if errors.Is(err, ErrNotFound) {
-		return Invitation{}, invalid("from", "no tenant %q", from)
-	}
+	to, err := checkInvitee(in)
 	if err != nil {
 		return Invitation{}, err
 	}
-	invitee, err := s.resolveInvitee(ctx, in)
-	if err != nil {
-		return Invitation{}, err
-	}
-	if invitee.ID == inviter.ID {
-		return Invitation{}, invalid("to", "a tenant cannot invite itself")
-	}
-	partner, customer := inviter, invitee
-	if as == SideCustomer {
-		partner, customer = invitee, inviter
-	}
-	if !partner.MSP {
-		return Invitation{}, invalid("as", "the partner side (%s) holds no MSP licence", partner.ID)
-	}
-	if customer.MSP {
-		return Invitation{}, invalid("as", "exactly one side may hold the MSP licence, and %s does too", customer.ID)
-	}
-	roles, err := s.checkCeilingRoles(ctx, customer.ID, as == SideCustomer, in.Roles)
+	// The customer's own custom roles count only when the customer invites:
+	// then the customer is the inviter, and nobody else's roles are read.
+	roles, err := s.checkCeilingRoles(ctx, from, as == SideCustomer, in.Roles)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -125,6 +111,41 @@ func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitati
 		v := period.Duration(d)
 		autoExtend = &v
 	}
+	if from == c.Tenant {
+		if err := s.authorizeHome(ctx, c, "relationships.manage"); err != nil {
+			return Invitation{}, err
+		}
+	}
+	inviter, err := s.store.GetTenant(ctx, from)
+	if errors.Is(err, ErrNotFound) {
+		return Invitation{}, invalid("from.tenantId", "no tenant %q", from) // only the operator names another inviter
+	}
+	if err != nil {
+		return Invitation{}, err
+	}
+	// What the inviter's own licence allows is the inviter's to know.
+	if as == SidePartner && !inviter.MSP {
+		return Invitation{}, invalid("as", "the partner side (%s) holds no MSP licence: invite as customer", inviter.ID)
+	}
+	if as == SideCustomer && inviter.MSP {
+		return Invitation{}, invalid("as", "%s holds the MSP licence, so it is the partner side: invite as partner", inviter.ID)
+	}
+	invitee, err := s.resolveInvitee(ctx, to)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if invitee.ID == inviter.ID {
+		return Invitation{}, invalid("to", "a tenant cannot invite itself")
+	}
+	// The invitee must stand on the other side of the licence; a tenant that
+	// cannot reads exactly as one that does not exist.
+	if invitee.MSP == inviter.MSP {
+		return Invitation{}, to.unknown()
+	}
+	partner, customer := inviter, invitee
+	if as == SideCustomer {
+		partner, customer = invitee, inviter
+	}
 	now := s.now()
 	inv := Invitation{
 		ID: s.newID(), Kind: kind, Status: InvitationPending, FromTenant: inviter.ID, ToTenant: invitee.ID, As: as,
@@ -143,23 +164,47 @@ func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitati
 	return inv, nil
 }
 
-func (s *Service) resolveInvitee(ctx context.Context, in NewInvitation) (Tenant, error) {
+// invitee is the "to" of an invitation, checked for shape.
+type invitee struct {
+	field, tenantID, domain string
+}
+
+// unknown is the one answer for an invitee that cannot be invited, whatever
+// the reason: it names the field and nothing of the tenant.
+func (t invitee) unknown() error {
+	return invalid(t.field, "names no tenant this invitation can go to")
+}
+
+func checkInvitee(in NewInvitation) (invitee, error) {
 	switch {
 	case (in.ToTenant == "") == (in.ToDomain == ""):
-		return Tenant{}, invalid("to", "give exactly one of tenantId or domain")
+		return invitee{}, invalid("to", "give exactly one of tenantId or domain")
 	case in.ToTenant != "":
-		t, err := s.store.GetTenant(ctx, in.ToTenant)
-		if errors.Is(err, ErrNotFound) {
-			return Tenant{}, invalid("to.tenantId", "no tenant %q", in.ToTenant)
+		if !ValidTenantID(in.ToTenant) {
+			return invitee{}, invalid("to.tenantId", "%q is not a tenant id: 1-63 lower-case letters, digits and dashes", in.ToTenant)
 		}
-		return t, err
+		return invitee{field: "to.tenantId", tenantID: in.ToTenant}, nil
 	default:
-		t, err := s.store.TenantByDomain(ctx, in.ToDomain)
-		if errors.Is(err, ErrNotFound) {
-			return Tenant{}, invalid("to.domain", "no tenant with domain %q", in.ToDomain)
+		domain := strings.ToLower(strings.TrimSpace(in.ToDomain))
+		if !domainPattern.MatchString(domain) || len(domain) > 253 {
+			return invitee{}, invalid("to.domain", "%q is not a domain name such as contoso.com", in.ToDomain)
 		}
-		return t, err
+		return invitee{field: "to.domain", domain: domain}, nil
 	}
+}
+
+func (s *Service) resolveInvitee(ctx context.Context, to invitee) (Tenant, error) {
+	var t Tenant
+	var err error
+	if to.tenantID != "" {
+		t, err = s.store.GetTenant(ctx, to.tenantID)
+	} else {
+		t, err = s.store.TenantByDomain(ctx, to.domain)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return Tenant{}, to.unknown()
+	}
+	return t, err
 }
 
 // checkCeilingRoles accepts built-in roles, and the customer's own custom roles

@@ -160,14 +160,14 @@ func (s *Service) owner(ctx context.Context, c Caller, id string) (Organization,
 
 // AddTenant lets an owner add a tenant: a pending membership until the tenant
 // joins with an owner's tenant id.
+// Everything but the tenant's existence is checked first, so a missing
+// tenant and an existing one get the same answer to the same request.
 func (s *Service) AddTenant(ctx context.Context, c Caller, id, tenant string) (Member, error) {
+	if !ValidTenantID(tenant) {
+		return Member{}, invalid("tenantId", "%q is not a tenant id: 1-63 lower-case letters, digits and dashes", tenant)
+	}
 	org, err := s.owner(ctx, c, id)
 	if err != nil {
-		return Member{}, err
-	}
-	if _, err := s.store.GetTenant(ctx, tenant); errors.Is(err, ErrNotFound) {
-		return Member{}, invalid("tenantId", "no tenant %q", tenant)
-	} else if err != nil {
 		return Member{}, err
 	}
 	for _, m := range org.Members {
@@ -177,6 +177,11 @@ func (s *Service) AddTenant(ctx context.Context, c Caller, id, tenant string) (M
 	}
 	if len(org.Members) >= MaxOrganizationMembers {
 		return Member{}, conflict("organisation %s has %d tenants, the most it may have", id, MaxOrganizationMembers)
+	}
+	if _, err := s.store.GetTenant(ctx, tenant); errors.Is(err, ErrNotFound) {
+		return Member{}, invalid("tenantId", "names no tenant that can be added")
+	} else if err != nil {
+		return Member{}, err
 	}
 	m := Member{TenantID: tenant, State: MemberPending, AddedAt: s.now(), AddedBy: c.Actor(), Version: 1}
 	return m, s.saveMembers(ctx, org, []Member{m}, nil, events.OrganizationTenantAdded{

@@ -130,8 +130,10 @@ func intersect(a, b access.PermSet) access.PermSet {
 	return a
 }
 
-// ListRoles answers the built-in roles, the tenant's custom roles and, to a
-// partner, the roles it defined for its people there.
+// ListRoles answers the built-in roles and the tenant's custom roles; to the
+// tenant's own people every role its partners defined there too (each marked
+// with DefinedBy: the customer sees what every role it is subject to holds),
+// to a partner only the roles it defined itself.
 func (s *Service) ListRoles(ctx context.Context, c Caller, tenant string) ([]CustomRole, error) {
 	if err := s.authorize(ctx, c, tenant, "roles.view"); err != nil {
 		return nil, err
@@ -145,14 +147,16 @@ func (s *Service) ListRoles(ctx context.Context, c Caller, tenant string) ([]Cus
 		return nil, err
 	}
 	out = append(out, own...)
-	if c.Tenant != tenant {
-		partner, err := s.store.ListRoles(ctx, tenant, c.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, partner...)
+	var partners []CustomRole
+	if c.Tenant == tenant {
+		partners, err = s.store.ListPartnerRoles(ctx, tenant)
+	} else {
+		partners, err = s.store.ListRoles(ctx, tenant, c.Tenant)
 	}
-	return out, nil
+	if err != nil {
+		return nil, err
+	}
+	return append(out, partners...), nil
 }
 
 func findRole(roles []CustomRole, id string) *CustomRole {

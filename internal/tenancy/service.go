@@ -52,6 +52,8 @@ type Store interface {
 	// role.Version-1.
 	SaveRole(ctx context.Context, role CustomRole, msgs []events.Message) error
 	ListRoles(ctx context.Context, tenant, definedBy string) ([]CustomRole, error)
+	// ListPartnerRoles answers the roles every partner defined in tenant.
+	ListPartnerRoles(ctx context.Context, tenant string) ([]CustomRole, error)
 
 	// LoadPartition reads everything that decides (tenant, home) in one request.
 	LoadPartition(ctx context.Context, tenant, home string) (Partition, error)

@@ -182,7 +182,7 @@ func TestInvitationRules(t *testing.T) {
 		field  string
 	}{
 		{"customer side cannot be the partner without a licence", carl, tenancy.NewInvitation{ToTenant: "northwind", Roles: []string{"helpdesk-admin"}}, "as"},
-		{"two MSPs", nina, tenancy.NewInvitation{ToTenant: "evilcorp", Roles: []string{"helpdesk-admin"}}, "as"},
+		{"two MSPs: reads as an unknown tenant", nina, tenancy.NewInvitation{ToTenant: "evilcorp", Roles: []string{"helpdesk-admin"}}, "to.tenantId"},
 		{"unknown role", nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"root"}}, "roles"},
 		{"no roles", nina, tenancy.NewInvitation{ToTenant: "contoso"}, "roles"},
 		{"unknown tenant", nina, tenancy.NewInvitation{ToTenant: "nobody", Roles: []string{"helpdesk-admin"}}, "to.tenantId"},

@@ -65,14 +65,23 @@ func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Ten
 	return t, nil
 }
 
-// GetTenant answers a tenant to its members, to tenants related to it and to
-// the operator; to anyone else it does not exist.
+// GetTenant answers a tenant to its members, to the operator, and to the
+// people of a tenant with an active relationship to it (either side) who hold
+// relationships.view natively at home; to anyone else — a partner user
+// without that permission, or one whose relationship ended — it does not
+// exist, the same answer as for an unknown id.
 func (s *Service) GetTenant(ctx context.Context, c Caller, id string) (Tenant, error) {
 	if !ValidTenantID(id) {
 		return Tenant{}, notFound("tenant", id)
 	}
 	if c.Tenant != id && !s.IsOperator(c) {
-		related, err := s.related(ctx, c.Tenant, id)
+		var refused *DeniedError
+		if err := s.authorizeHome(ctx, c, "relationships.view"); errors.As(err, &refused) {
+			return Tenant{}, notFound("tenant", id)
+		} else if err != nil {
+			return Tenant{}, err
+		}
+		related, err := s.activelyRelated(ctx, c.Tenant, id)
 		if err != nil {
 			return Tenant{}, err
 		}
@@ -83,15 +92,18 @@ func (s *Service) GetTenant(ctx context.Context, c Caller, id string) (Tenant, e
 	return s.store.GetTenant(ctx, id)
 }
 
-// related reports whether a relationship of any state links the two tenants.
-func (s *Service) related(ctx context.Context, a, b string) (bool, error) {
+// activelyRelated reports whether an active relationship links the two
+// tenants, in either direction.
+func (s *Service) activelyRelated(ctx context.Context, a, b string) (bool, error) {
 	for _, pair := range [][2]string{{a, b}, {b, a}} {
 		p, err := s.store.LoadPartition(ctx, pair[0], pair[1])
 		if err != nil {
 			return false, err
 		}
-		if len(p.Relationships) > 0 {
-			return true, nil
+		for _, rel := range p.Relationships {
+			if s.linkActive(rel) {
+				return true, nil
+			}
 		}
 	}
 	return false, nil

@@ -8,13 +8,12 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
 // errRedirect stops redirects: a subscription receives at the URL it gave.
 var errRedirect = errors.New("webhook endpoints must not redirect")
-
-// cgnat is the shared address space, which no public endpoint uses.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // Client is the HTTP client deliveries go through: it follows no redirect
 // and, unless allowPrivate (the local stack, whose receivers are on
@@ -45,6 +44,5 @@ func Client(timeout time.Duration, allowPrivate bool) *http.Client {
 	}
 }
 
-func public(ip netip.Addr) bool {
-	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !cgnat.Contains(ip)
-}
+// public is the rule subscriptions are checked with when they are made.
+func public(ip netip.Addr) bool { return tenancy.PublicAddress(ip) }

@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -54,6 +56,19 @@ type Config struct {
 	// the first retry after Backoff (default 200 ms), doubling.
 	Attempts int
 	Backoff  time.Duration
+	// AttemptTimeout bounds one attempt (default 10 s; the Client's own
+	// timeout bounds it too). Within an invocation that has a deadline an
+	// attempt also ends Reserve (default 2 s) before it, and none starts
+	// with less than MinAttempt (default 1 s) left: what was tried is
+	// recorded and the event handed back to the bus for a later run,
+	// instead of the whole invocation timing out.
+	AttemptTimeout time.Duration
+	Reserve        time.Duration
+	MinAttempt     time.Duration
+	// PerTenant bounds the concurrent deliveries to one tenant's
+	// subscriptions (default 4). Each tenant of an event has its own, so a
+	// tenant's deliveries never wait on another tenant's endpoints.
+	PerTenant int
 	// DisableAfter consecutive failed attempts disables a subscription
 	// (default 15: five invocations of three attempts).
 	DisableAfter int
@@ -79,6 +94,18 @@ func New(cfg Config) *Deliverer {
 	if cfg.SigningClock == nil {
 		cfg.SigningClock = time.Now
 	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 10 * time.Second
+	}
+	if cfg.Reserve <= 0 {
+		cfg.Reserve = 2 * time.Second
+	}
+	if cfg.MinAttempt <= 0 {
+		cfg.MinAttempt = time.Second
+	}
+	if cfg.PerTenant <= 0 {
+		cfg.PerTenant = 4
+	}
 	return &Deliverer{cfg: cfg}
 }
 
@@ -89,9 +116,13 @@ type Body struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// Handle delivers one event. Subscriptions that already received it are
-// skipped, so the bus may redeliver; an error (some subscription still
-// failing) makes the bus retry later with its own backoff.
+// Handle delivers one event. Each tenant it concerns is served
+// concurrently, and each tenant's subscriptions concurrently up to
+// PerTenant, so an endpoint that hangs delays only its own tenant's other
+// deliveries, never another tenant's. Subscriptions that already received
+// the event are skipped, so the bus may redeliver; an error (some
+// subscription still failing, or no time left to try it) makes the bus
+// retry later with its own backoff.
 func (d *Deliverer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
 	var meta events.Meta
 	if err := json.Unmarshal(ev.Detail, &meta); err != nil || meta.EventID == "" {
@@ -101,49 +132,124 @@ func (d *Deliverer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent
 	if err != nil {
 		return err
 	}
-	var failed []string
-	for _, tenant := range meta.Tenants {
-		subs, err := d.cfg.Store.ListWebhooks(ctx, tenant)
-		if err != nil {
-			return err
-		}
-		for _, sub := range subs {
-			if !sub.Wants(ev.DetailType) {
-				continue
-			}
-			done, err := d.cfg.Store.Delivered(ctx, sub.ID, meta.EventID)
-			if err != nil {
-				return err
-			}
-			if done {
-				continue
-			}
-			if err := d.deliver(ctx, sub, meta.EventID, ev.DetailType, body); err != nil {
-				failed = append(failed, sub.ID)
-			}
+	var (
+		mu     sync.Mutex
+		failed []string
+		errs   []error
+		wg     sync.WaitGroup
+	)
+	report := func(sub string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if sub != "" {
+			failed = append(failed, sub)
+		} else {
+			errs = append(errs, err)
 		}
 	}
+	seen := map[string]bool{}
+	for _, tenant := range meta.Tenants {
+		if seen[tenant] {
+			continue
+		}
+		seen[tenant] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.deliverTenant(ctx, tenant, meta.EventID, ev.DetailType, body, report)
+		}()
+	}
+	wg.Wait()
 	if len(failed) > 0 {
-		return fmt.Errorf("sync %s: %d subscriptions still failing: %s", meta.EventID, len(failed), strings.Join(failed, ", "))
+		slices.Sort(failed)
+		errs = append(errs, fmt.Errorf("%d subscriptions still failing: %s", len(failed), strings.Join(failed, ", ")))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("sync %s: %w", meta.EventID, errors.Join(errs...))
 	}
 	return nil
+}
+
+// deliverTenant delivers the event to one tenant's subscriptions, at most
+// PerTenant at a time, and reports each failing subscription (or store
+// error).
+func (d *Deliverer) deliverTenant(ctx context.Context, tenant, eventID, eventType string, body []byte, report func(sub string, err error)) {
+	subs, err := d.cfg.Store.ListWebhooks(ctx, tenant)
+	if err != nil {
+		report("", err)
+		return
+	}
+	slots := make(chan struct{}, d.cfg.PerTenant)
+	var wg sync.WaitGroup
+	for _, sub := range subs {
+		if !sub.Wants(eventType) {
+			continue
+		}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			done, err := d.cfg.Store.Delivered(ctx, sub.ID, eventID)
+			switch {
+			case err != nil:
+				report("", err)
+			case done:
+			default:
+				if err := d.deliver(ctx, sub, eventID, eventType, body); err != nil {
+					report(sub.ID, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// errNoTime: the invocation's deadline leaves no room for another attempt.
+var errNoTime = errors.New("no time left in this invocation for another attempt; the bus retries the event")
+
+// attemptBudget answers how long the next attempt may take, after waiting
+// wait first: AttemptTimeout, shortened to end Reserve before the
+// invocation's deadline; false when less than MinAttempt would be left.
+func (d *Deliverer) attemptBudget(ctx context.Context, wait time.Duration) (time.Duration, bool) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return d.cfg.AttemptTimeout, true
+	}
+	left := time.Until(deadline) - d.cfg.Reserve - wait
+	if left < d.cfg.MinAttempt {
+		return 0, false
+	}
+	return min(d.cfg.AttemptTimeout, left), true
 }
 
 func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, eventType string, body []byte) error {
 	wait := d.cfg.Backoff
 	var lastErr error
 	for attempt := 1; attempt <= d.cfg.Attempts; attempt++ {
+		pause := time.Duration(0)
 		if attempt > 1 {
+			pause = wait
+			wait *= 2
+		}
+		budget, ok := d.attemptBudget(ctx, pause)
+		if !ok {
+			if lastErr == nil {
+				return errNoTime
+			}
+			return fmt.Errorf("%w (last attempt: %w)", errNoTime, lastErr)
+		}
+		if pause > 0 {
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(wait):
+			case <-time.After(pause):
 			}
-			wait *= 2
 		}
 		rec := tenancy.WebhookDelivery{WebhookID: sub.ID, EventID: eventID, EventType: eventType, Attempt: attempt, At: d.cfg.Now()}
 		start := time.Now()
-		code, err := d.post(ctx, sub, eventID, body)
+		actx, cancel := context.WithTimeout(ctx, budget)
+		code, err := d.post(actx, sub, eventID, body)
+		cancel()
 		rec.Duration, rec.StatusCode = time.Since(start), code
 		if err == nil {
 			rec.Delivered = true
