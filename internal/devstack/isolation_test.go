@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -356,3 +357,59 @@ func plain(it map[string]types.AttributeValue) map[string]any {
 }
 
 func stringPtr(s string) *string { return &s }
+
+// TestIsolationSelfElevation: the matrix's self-elevation cells — people who
+// hold the permission to change grants try to grant themselves more than
+// they hold, over HTTP. Each is 403 not-held (naming what is not held) or
+// 403 no-grant, and writes nothing; within what they hold, they may.
+func TestIsolationSelfElevation(t *testing.T) {
+	st := startStack(t)
+	d := st.s.Demo
+	carl, nina := st.token(d.CustomerAdmin, d.Customer), st.token(d.MSPAdmin, d.MSP)
+	st.mustDo("POST", "/tenants/contoso/assignments", carl, `{"principal":"user:pam","roles":["primary-admin"]}`, 201, nil)
+	st.mustDo("POST", "/tenants/contoso/assignments", carl, `{"principal":"user:mo","roles":["mmr-admin"]}`, 201, nil)
+	st.mustDo("POST", "/tenants/contoso/roles", carl, `{"id":"exporter","name":"Exporter","permissions":["data.export"]}`, 201, nil)
+	// Tom holds a partner-defined role in contoso and a delegated
+	// roles.modify, but no authority to assign at home.
+	var nwInv, nwRel struct{ ID string }
+	st.mustDo("POST", "/invitations", nina, `{"to":{"tenantId":"contoso"},"roles":["mmr-admin","helpdesk-admin"]}`, 201, &nwInv)
+	st.mustDo("POST", "/invitations/"+nwInv.ID+"/accept", carl, "", 201, &nwRel)
+	st.mustDo("POST", "/relationships/"+nwRel.ID+"/assignments", nina, `{"principal":"user:nina","roles":["mmr-admin"]}`, 201, nil)
+	st.mustDo("POST", "/tenants/contoso/roles", nina, `{"id":"printer-tech","name":"Printer technician","permissions":["tickets.view"]}`, 201, nil)
+	st.mustDo("POST", "/relationships/"+nwRel.ID+"/assignments", nina, `{"principal":"user:tom","roles":["printer-tech","mmr-admin"]}`, 201, nil)
+	pam, mo, tom := st.token("pam", d.Customer), st.token("mo", d.Customer), st.token(d.Technician, d.MSP)
+	if err := st.s.Bus.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, st)
+	for _, c := range []struct {
+		who, token, method, path, body, reason, names string
+	}{
+		{"primary admin", pam, "POST", "/tenants/contoso/assignments", `{"principal":"user:pam","roles":["global-admin"]}`, "not-held", "global-admin"},
+		{"primary admin", pam, "POST", "/tenants/contoso/assignments", `{"principal":"user:pam","roles":["exporter"]}`, "not-held", "data.export"},
+		{"primary admin", pam, "POST", "/tenants/contoso/assignments", `{"principal":"user:pam","permissions":["data.export"]}`, "not-held", "data.export"},
+		{"primary admin", pam, "POST", "/tenants/contoso/roles", `{"id":"mine","name":"Mine","permissions":["data.export","rooms.view"]}`, "not-held", "data.export"},
+		{"primary admin", pam, "POST", "/tenants/contoso/roles", `{"id":"exporter","name":"Exporter","permissions":["rooms.view"]}`, "not-held", "data.export"},
+		{"MMR admin", mo, "POST", "/tenants/contoso/assignments", `{"principal":"user:mo","roles":["global-admin"]}`, "not-held", "global-admin"},
+		{"MMR admin", mo, "POST", "/tenants/contoso/assignments", `{"principal":"user:mo","roles":["exporter"]}`, "not-held", "data.export"},
+		{"partner technician", tom, "POST", "/tenants/contoso/roles", `{"id":"printer-tech","name":"Printer technician","permissions":["tickets.view","rooms.create"]}`, "no-grant", ""},
+	} {
+		res := st.do(c.method, c.path, c.token, c.body)
+		var p struct {
+			Reason string
+			Values []string
+		}
+		_ = json.Unmarshal(res.body, &p)
+		if res.status != 403 || !isProblem(res) || p.Reason != c.reason || (c.names != "" && !slices.Contains(p.Values, c.names)) {
+			t.Errorf("%s: %s %s %s = %d %s, want 403 %s naming %q", c.who, c.method, c.path, c.body, res.status, res.body, c.reason, c.names)
+		}
+	}
+	if err := st.s.Bus.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := snapshot(t, st).changedSince(before); len(diff) > 0 {
+		t.Errorf("refused elevations changed the table: %v", diff)
+	}
+	// Within what she holds, the primary admin grants.
+	st.mustDo("POST", "/tenants/contoso/assignments", pam, `{"principal":"user:dora","roles":["primary-admin"]}`, 201, nil)
+}

@@ -21,13 +21,20 @@
 //	| assignments of H's principals in T        | table | PK = AUTHZ#T#H, SK begins_with ASG# (filter rel id)  | Query                        |
 //	| create delegated assignment               | table | ConditionCheck relationship Status = active + Put + DEC grant | TransactWriteItems  |
 //	| create native assignment                  | table | not-exists, + DEC grant record                       | TransactWriteItems           |
-//	| remove assignments                        | table | AUTHZ#T#H / ASG#id and DEC#T#H / G#id                | BatchWriteItem (≤ 25)        |
+//	| remove one delegated assignment + events  | table | exists ASG#id; delete G#id; ADD 1 to DEC#T#H / E     | TransactWriteItems           |
+//	| remove assignments (an ended relationship)| table | AUTHZ#T#H / ASG#id and DEC#T#H / G#id                | BatchWriteItem (≤ 25, 4 at once) |
+//	| a principal's grants in a customer        | GSI4  | GSI4PK = TARGETS#H#principal, begins_with(C#)        | Query (the limits per principal) |
 //	| custom roles H defined in T               | table | PK = AUTHZ#T#H, SK begins_with ROLE#                 | Query                        |
 //	| roles every partner defined in T          | GSI2  | GSI2PK = PARTNERROLES#T (partner roles only)         | Query                        |
 //	| save custom role                          | table | not-exists, or Version = read version, + DEC role    | TransactWriteItems           |
 //	| a change with its events (outbox)         | table | the change's conditions + not-exists OUTBOX#id       | TransactWriteItems           |
 //	| unsent events, oldest first               | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard) | Query ×4                     |
 //	| remove sent events                        | table | PK = OUTBOX#id                                       | BatchWriteItem (≤ 25)        |
+//	| dead-letter an event EventBridge refuses  | table | exists OUTBOX#id; SET GSI3PK = OUTBOX-DEAD#<shard>   | UpdateItem                   |
+//	| dead-lettered events; requeue one         | GSI3  | GSI3PK = OUTBOX-DEAD#<shard> (each shard)            | Query ×4; UpdateItem         |
+//	| count a refusal into its window           | table | DENIALS#T / H#user#operation#reason, st > window start | UpdateItem (conditional, ADD n) |
+//	| open a refusal window + its AccessDenied  | table | not-exists, or st and n = read                       | TransactWriteItems           |
+//	| refusal windows that ended                | GSI3  | GSI3PK = DUE#DENY#<shard>, GSI3SK <= now             | Query ×4                     |
 //	| pending invitations past expiry           | GSI3  | GSI3PK = DUE#INV#<shard>, GSI3SK <= now              | Query ×4                     |
 //	| relationships due (notice, end, sweep)    | GSI3  | GSI3PK = DUE#REL#<shard>, GSI3SK <= now              | Query ×4                     |
 //	| record an audit record (idempotent)       | table | not-exists AUDIT#tenant / time#event                 | PutItem (conditional)        |
@@ -38,9 +45,9 @@
 //	| unsubscribe: webhook + count + events     | table | exists SUB#id; count > 0 (ADD -1), or not-exists     | TransactWriteItems           |
 //	| webhook delivery attempts, newest first   | table | PK = DELIVERY#webhook, SK begins_with TRY#           | Query                        |
 //	| was an event delivered to a subscription  | table | PK = DELIVERY#webhook, SK = DONE#event               | GetItem                      |
-//	| switch: session + activations + events    | table | ConditionCheck relationships active, assignments exist | TransactWriteItems         |
+//	| switch: session + activations + events    | table | relationships active; DEC#T#H / E = epoch read; each activated ASG exists, eligible | TransactWriteItems (size independent of the grants used) |
 //	| live switch sessions of a relationship    | table | PK = SESSIONS#rel, SK > now                          | Query (consistent)           |
-//	| a partner's switch targets, by customer   | GSI4  | GSI4PK = TARGETS#home (a page ends on a customer)    | Query (one per page)         |
+//	| a user's switch targets, by customer      | GSI4  | GSI4PK = TARGETS#H#user:u and each TARGETS#H#group:g, GSI4SK > cursor | Query per principal, then Query DEC#C#H per customer of the page and one BatchGetItem of their names |
 //	| claim an Idempotency-Key / replay answer  | table | not-exists IDEMP#<hash(caller, route, key)>          | PutItem (conditional), GetItem |
 //	| organisation with its members             | table | PK = ORG#id                                          | Query (consistent)           |
 //	| create organisation + owner member        | table | not-exists ORG#id/ORG and ORG#id/MEMBER#tenant       | TransactWriteItems           |
@@ -63,7 +70,10 @@
 //	| decision link   | DEC#C#P           | L#relId       |                               |                               |
 //	| decision grant  | DEC#T#H           | G#asgId       |                               |                               |
 //	| decision role   | DEC#T#H           | R#roleId      |                               |                               |
-//	| outbox event    | OUTBOX#id         | OUTBOX        | GSI3: OUTBOX#<shard> / time#id                                |
+//	| activation      | DEC#T#H           | A#asgId#user  | (ttl = until + 1 day)         |                               |
+//	| removal epoch   | DEC#T#H           | E             |                               |                               |
+//	| refusal window  | DENIALS#T         | H#user#op#reason | GSI3: DUE#DENY#<shard> / windowEnd#sk (ttl)                 |
+//	| outbox event    | OUTBOX#id         | OUTBOX        | GSI3: OUTBOX#<shard> / time#id, dead: OUTBOX-DEAD#<shard>    |
 //	| audit record    | AUDIT#tenant      | time#event    |                               |                               |
 //	| webhook         | WEBHOOK#tenant    | SUB#id        |                               |                               |
 //	| webhook count   | WEBHOOK#tenant    | COUNT         |                               |                               |
@@ -76,9 +86,11 @@
 //
 // GSI3 (schedule): pending invitations (DUE#INV#<shard> / expiresAt#id),
 // relationships (DUE#REL#<shard> / next review#id: a notice, the end, or at
-// once while an ended relationship still has assignments) and unsent outbox
-// events. GSI4 (switch targets): delegated assignments, active relationships
-// and partner-defined roles under TARGETS#<partner> / customer#kind#id.
+// once while an ended relationship still has assignments), unsent and
+// dead-lettered outbox events, and refusal windows. GSI4 (switch targets):
+// each delegated assignment under its principal, TARGETS#<partner>#<principal>
+// / customer#id, so a user's targets are read from its own partitions (and
+// its groups'), however many assignments the partner holds.
 //
 // The AUTHZ#T#H partition holds the canonical items between customer (or
 // tenant) T and home tenant H: the relationships (C = T, P = H), H's
@@ -90,9 +102,10 @@
 // relationship and 20 assignments fit in one 4 KB read unit, however many
 // tenants there are. CheckInvariants verifies the records mirror the items.
 //
-// GSI keys are written when an item is created and never change, and every
-// state change rewrites the whole item with PutItem conditioned on the version
-// it read (a switch's activation updates only an assignment's window and
-// version, under the same condition): racing writers get one winner and
-// ErrConflict for the rest.
+// Every state change rewrites the whole item with PutItem conditioned on the
+// version it read: racing writers get one winner and ErrConflict for the
+// rest. A user's activation of an eligible assignment is a record of its own
+// (A#asg#user), so members of a group never end each other's; the removal
+// epoch (E) lets a switch condition on "no grant removed since I read"
+// with one item instead of one per grant it uses.
 package store
