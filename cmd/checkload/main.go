@@ -52,13 +52,14 @@ func main() {
 	clients := flag.String("clients", "1,8,32", "closed-loop client counts")
 	rates := flag.String("rates", "100,400", "open-loop rates (checks/s)")
 	duration := flag.Duration("duration", 5*time.Second, "time per loop")
+	warmup := flag.Duration("warmup", 15*time.Second, "8 clients for this long before the loops, not counted: DynamoDB Local runs on the JVM, whose JIT needs some ten thousand requests to reach its pace (DynamoDB itself needs none)")
 	workers := flag.Int("workers", 16, "parallel requests while loading")
 	scale := flag.String("scale", "", "instead of the loops: for each assignment count (e.g. 1000,10000,100000) load a dataset of that size and measure 8 clients")
 	endpoint := flag.String("dynamodb", "", "DynamoDB endpoint (default: start DynamoDB Local)")
 	out := flag.String("json", "", "also write the figures as JSON to this file")
 	flag.Parse()
 	cfg := runConfig{sizes: sz, dataset: *dataset, write: *write, clients: ints(*clients), rates: ints(*rates), duration: *duration,
-		workers: *workers, scale: ints(*scale), endpoint: *endpoint, out: *out}
+		workers: *workers, scale: ints(*scale), endpoint: *endpoint, out: *out, warmup: *warmup}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "checkload:", err)
 		os.Exit(1)
@@ -71,6 +72,7 @@ type runConfig struct {
 	write          bool
 	clients, rates []int
 	duration       time.Duration
+	warmup         time.Duration
 	workers        int
 	scale          []int
 	endpoint, out  string
@@ -221,7 +223,12 @@ func measure(ctx context.Context, cfg runConfig, table string, recs []Record, cl
 			return nil, fmt.Errorf("verification: %w", err)
 		}
 	}
-	fmt.Printf("verified: all %d decisions as the dataset expects\n\n", len(checks))
+	fmt.Printf("verified: all %d decisions as the dataset expects\n", len(checks))
+	if cfg.warmup > 0 {
+		lat, errs := closedLoop(do, checks, 8, cfg.warmup)
+		fmt.Printf("warmed up: %d checks in %v (%.0f/s), %d errors, not counted\n", len(lat), cfg.warmup, float64(len(lat))/cfg.warmup.Seconds(), errs)
+	}
+	fmt.Println()
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "loop\tchecks/s\tp50\tp99\tp99.9\terrors\tHTTP\tstore\tdecision+handler\t\n")
