@@ -1,6 +1,7 @@
 package access
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -57,9 +58,19 @@ func (s PermSet) Len() int {
 type Permission struct {
 	ID          string
 	Description string
+	// Application is the application (section of the catalogue) it belongs to.
+	Application string
 	Delegable   bool
 	Scopeable   bool
-	index       uint
+	// Grantable: it may be granted to a principal on its own (an
+	// assignment's permissions), not only through a role — the G of the
+	// seeds' matrices. Every permission of an application without such a
+	// matrix is grantable.
+	Grantable bool
+	// Workspace: it applies inside one workspace, and a grant of it is
+	// scoped to the application's workspace scope (/workspaces/{id}).
+	Workspace bool
+	index     uint
 }
 
 // Role is a named set of permissions: a built-in role of the catalogue or a
@@ -68,34 +79,58 @@ type Role struct {
 	ID          string
 	Name        string
 	Description string
+	Application string
 	Perms       PermSet
 	BuiltIn     bool
+	// DelegatedOnly: only a partner's people hold it (a vendor's roles).
+	DelegatedOnly bool
+}
+
+// Application is one product's section of the catalogue: its permissions
+// and built-in roles.
+type Application struct {
+	ID, Name, Description string
+	// WorkspaceScope is the resource path a workspace-level permission is
+	// scoped to, e.g. /workspaces/{id}; "" when the application has none.
+	WorkspaceScope string
+	Permissions    []string
+	Roles          []string
 }
 
 // Catalogue is the loaded permission catalogue with its built-in roles.
 type Catalogue struct {
-	Version     string
-	permissions []Permission
-	byID        map[string]Permission
-	roles       []Role
-	rolesByID   map[string]Role
+	Version      string
+	applications []Application
+	permissions  []Permission
+	byID         map[string]Permission
+	roles        []Role
+	rolesByID    map[string]Role
 }
 
 type catalogueFile struct {
-	Version     string `json:"version"`
-	Permissions []struct {
-		ID          string `json:"id"`
-		Description string `json:"description"`
-		Delegable   bool   `json:"delegable"`
-		Scopeable   bool   `json:"scopeable"`
-	} `json:"permissions"`
-	Roles []struct {
-		ID             string   `json:"id"`
-		Name           string   `json:"name"`
-		Description    string   `json:"description"`
-		AllPermissions bool     `json:"allPermissions"`
-		Permissions    []string `json:"permissions"`
-	} `json:"roles"`
+	Version      string `json:"version"`
+	Applications []struct {
+		ID             string `json:"id"`
+		Name           string `json:"name"`
+		Description    string `json:"description"`
+		WorkspaceScope string `json:"workspaceScope"`
+		Permissions    []struct {
+			ID          string `json:"id"`
+			Description string `json:"description"`
+			Delegable   bool   `json:"delegable"`
+			Scopeable   bool   `json:"scopeable"`
+			Grantable   *bool  `json:"grantable"`
+			Workspace   bool   `json:"workspace"`
+		} `json:"permissions"`
+		Roles []struct {
+			ID             string   `json:"id"`
+			Name           string   `json:"name"`
+			Description    string   `json:"description"`
+			AllPermissions bool     `json:"allPermissions"`
+			DelegatedOnly  bool     `json:"delegatedOnly"`
+			Permissions    []string `json:"permissions"`
+		} `json:"roles"`
+	} `json:"applications"`
 }
 
 var builtin = mustLoad(catalogueJSON)
@@ -111,48 +146,81 @@ func mustLoad(data []byte) *Catalogue {
 	return c
 }
 
-// LoadCatalogue parses and checks a catalogue document.
+// LoadCatalogue parses and checks a catalogue document: applications, each
+// with its permissions and roles; ids unique across applications; a role
+// may hold permissions of other applications (a partner's helpdesk role
+// sees rooms and manages roles).
 func LoadCatalogue(data []byte) (*Catalogue, error) {
 	var f catalogueFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
 		return nil, err
-	}
-	if len(f.Permissions) > maxPermissions {
-		return nil, fmt.Errorf("%d permissions, at most %d", len(f.Permissions), maxPermissions)
 	}
 	c := &Catalogue{Version: f.Version, byID: map[string]Permission{}, rolesByID: map[string]Role{}}
 	var all PermSet
-	for i, p := range f.Permissions {
-		if !ValidPermissionID(p.ID) {
-			return nil, fmt.Errorf("permission %q is not <area>.<action>", p.ID)
+	for _, app := range f.Applications {
+		if app.ID == "" {
+			return nil, fmt.Errorf("an application without an id")
 		}
-		if _, dup := c.byID[p.ID]; dup {
-			return nil, fmt.Errorf("permission %q listed twice", p.ID)
-		}
-		perm := Permission{ID: p.ID, Description: p.Description, Delegable: p.Delegable, Scopeable: p.Scopeable, index: uint(i)}
-		c.permissions = append(c.permissions, perm)
-		c.byID[p.ID] = perm
-		all.Add(perm)
-	}
-	for _, r := range f.Roles {
-		if _, dup := c.rolesByID[r.ID]; dup {
-			return nil, fmt.Errorf("role %q listed twice", r.ID)
-		}
-		role := Role{ID: r.ID, Name: r.Name, Description: r.Description, BuiltIn: true}
-		if r.AllPermissions {
-			role.Perms = all
-		}
-		for _, id := range r.Permissions {
-			p, ok := c.byID[id]
-			if !ok {
-				return nil, fmt.Errorf("role %q names unknown permission %q", r.ID, id)
+		a := Application{ID: app.ID, Name: app.Name, Description: app.Description, WorkspaceScope: app.WorkspaceScope}
+		for _, p := range app.Permissions {
+			if !ValidPermissionID(p.ID) {
+				return nil, fmt.Errorf("permission %q is not <area>.<action>", p.ID)
 			}
-			role.Perms.Add(p)
+			if _, dup := c.byID[p.ID]; dup {
+				return nil, fmt.Errorf("permission %q listed twice", p.ID)
+			}
+			if len(c.permissions) == maxPermissions {
+				return nil, fmt.Errorf("more than %d permissions", maxPermissions)
+			}
+			if p.Workspace && (!p.Scopeable || app.WorkspaceScope == "") {
+				return nil, fmt.Errorf("permission %q is workspace-level: it must be scopeable, in an application with a workspace scope", p.ID)
+			}
+			perm := Permission{ID: p.ID, Description: p.Description, Application: app.ID, Delegable: p.Delegable, Scopeable: p.Scopeable,
+				Grantable: p.Grantable == nil || *p.Grantable, Workspace: p.Workspace, index: uint(len(c.permissions))}
+			c.permissions = append(c.permissions, perm)
+			c.byID[p.ID] = perm
+			all.Add(perm)
+			a.Permissions = append(a.Permissions, p.ID)
 		}
-		c.roles = append(c.roles, role)
-		c.rolesByID[r.ID] = role
+		c.applications = append(c.applications, a)
+	}
+	for ai, app := range f.Applications {
+		for _, r := range app.Roles {
+			if _, dup := c.rolesByID[r.ID]; dup {
+				return nil, fmt.Errorf("role %q listed twice", r.ID)
+			}
+			role := Role{ID: r.ID, Name: r.Name, Description: r.Description, Application: app.ID, BuiltIn: true, DelegatedOnly: r.DelegatedOnly}
+			if r.AllPermissions {
+				role.Perms = all
+			}
+			for _, id := range r.Permissions {
+				p, ok := c.byID[id]
+				if !ok {
+					return nil, fmt.Errorf("role %q names unknown permission %q", r.ID, id)
+				}
+				role.Perms.Add(p)
+			}
+			c.roles = append(c.roles, role)
+			c.rolesByID[r.ID] = role
+			c.applications[ai].Roles = append(c.applications[ai].Roles, r.ID)
+		}
 	}
 	return c, nil
+}
+
+// Applications lists the catalogue's applications in file order.
+func (c *Catalogue) Applications() []Application { return c.applications }
+
+// Application looks up an application by id.
+func (c *Catalogue) Application(id string) (Application, bool) {
+	for _, a := range c.applications {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return Application{}, false
 }
 
 // ValidPermissionID reports whether id has the form <area>.<action> in lower case.
