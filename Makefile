@@ -23,7 +23,8 @@ run: tools console
 ## test: vet and every test, with the race detector, against one DynamoDB Local for the run; no cloud
 test: tools console vet
 	$(GO) build -o bin/dynamodb-local ./cmd/dynamodb-local
-	bin/dynamodb-local -- $(GO) test -race -count=1 ./...
+	$(GO) build -o bin/testprogress ./cmd/testprogress
+	set -o pipefail; bin/dynamodb-local -- $(GO) test -json -race -count=1 ./... | bin/testprogress
 
 ## tools: what the tests and the local stack need beside Go — gcc for the race detector, Node.js for
 ## the CDK's jsii runtime, npm for the console's build, Chromium for its browser tests, a JDK (17+)

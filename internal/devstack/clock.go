@@ -23,6 +23,14 @@ func (c *Clock) Now() time.Time {
 	return c.now().Add(c.offset).UTC()
 }
 
+// Reset puts the clock back on real time.
+func (c *Clock) Reset() time.Time {
+	c.mu.Lock()
+	c.offset = 0
+	c.mu.Unlock()
+	return c.Now()
+}
+
 // Advance moves the clock forward; it never goes back.
 func (c *Clock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()

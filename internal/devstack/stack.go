@@ -6,6 +6,7 @@ package devstack
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -97,6 +99,9 @@ type Stack struct {
 	log      *slog.Logger
 	requests atomic.Int64
 	stop     context.CancelFunc
+	// seeded says the demo seed is to be written (again after a reset).
+	seeded    bool
+	resetting sync.RWMutex
 }
 
 // Start brings up the database, the service and the handlers.
@@ -162,6 +167,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			s.handlers[fn.Name] = fn.Handler(s.Service, st, cfg.Log).WithKeys(tokens)
 		}
 	}
+	s.seeded = cfg.Seed
 	if cfg.Seed {
 		if s.Demo, err = seed(ctx, s.Service); err != nil {
 			s.Close()
@@ -226,7 +232,16 @@ func (s *Stack) Close() error {
 
 // ServeHTTP routes dev routes, the console (/console/) and the API.
 func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/dev/reset" {
+		s.devReset(w, r)
+		return
+	}
+	// A reset replaces the table under the API: requests wait for it.
+	s.resetting.RLock()
+	defer s.resetting.RUnlock()
 	switch {
+	case r.URL.Path == "/" || r.URL.Path == "/openapi.yaml" || r.URL.Path == "/health":
+		s.serveInfo(w, r)
 	case r.URL.Path == "/dev/token":
 		s.devToken(w, r)
 	case r.URL.Path == "/dev/clock":
@@ -268,16 +283,22 @@ func problem(w http.ResponseWriter, status int, detail string) {
 	writeJSON(w, status, "application/problem+json", httpapi.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+// readJSON decodes a dev route's POST body strictly; example is what a
+// valid body looks like, for the answer to an empty or wrong one.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, example string) bool {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		problem(w, http.StatusMethodNotAllowed, "use POST")
+		problem(w, http.StatusMethodNotAllowed, "use POST with a body such as "+example)
 		return false
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		problem(w, http.StatusBadRequest, "body: "+err.Error())
+		if errors.Is(err, io.EOF) {
+			problem(w, http.StatusBadRequest, "the body is empty: send "+example)
+			return false
+		}
+		problem(w, http.StatusBadRequest, "body: "+err.Error()+"; send "+example)
 		return false
 	}
 	return true
@@ -285,7 +306,11 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func (s *Stack) devToken(w http.ResponseWriter, r *http.Request) {
 	var req TokenRequest
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req, `{"sub":"nina","tid":"northwind"} (groups and amr are optional arrays)`) {
+		return
+	}
+	if err := req.check(); err != nil {
+		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	tok, err := s.Issuer.Issue(req)
@@ -293,7 +318,13 @@ func (s *Stack) devToken(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]string{"token": tok})
+	out := map[string]string{"token": tok}
+	// The identity provider knows nothing of Switchboard's tenants; say so
+	// when this one is not among them, as its calls will be a stranger's.
+	if _, err := s.Store.GetTenant(r.Context(), req.Tid); errors.Is(err, tenancy.ErrNotFound) {
+		out["warning"] = fmt.Sprintf("this stack has no tenant %q: the API treats this caller as a stranger (the demo's tenants: %s)", req.Tid, s.tenantHint())
+	}
+	writeJSON(w, http.StatusOK, "application/json", out)
 }
 
 func (s *Stack) devClock(w http.ResponseWriter, r *http.Request) {
@@ -303,12 +334,17 @@ func (s *Stack) devClock(w http.ResponseWriter, r *http.Request) {
 	}
 	var req struct {
 		Advance period.Duration `json:"advance"`
+		Reset   bool            `json:"reset"`
 	}
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req, `{"advance":"P15D"} or {"reset":true}`) {
+		return
+	}
+	if req.Reset {
+		writeJSON(w, http.StatusOK, "application/json", map[string]time.Time{"now": s.Clock.Reset()})
 		return
 	}
 	if req.Advance <= 0 {
-		problem(w, http.StatusBadRequest, "advance must be a positive ISO 8601 duration such as \"P15D\"")
+		problem(w, http.StatusBadRequest, "advance must be a positive ISO 8601 duration such as \"P15D\" (or send {\"reset\":true} to go back to real time)")
 		return
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]time.Time{"now": s.Clock.Advance(time.Duration(req.Advance))})

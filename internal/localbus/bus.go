@@ -222,6 +222,13 @@ func (b *Bus) DeadLetters() []DeadLetter {
 	return slices.Clone(b.dead)
 }
 
+// ClearDeadLetters forgets the dead letters (a reset of the local stack).
+func (b *Bus) ClearDeadLetters() {
+	b.mu.Lock()
+	b.dead = nil
+	b.mu.Unlock()
+}
+
 // Deliveries are the events consumers accepted, in the order they did.
 func (b *Bus) Deliveries() []Delivery {
 	b.mu.Lock()
