@@ -3,6 +3,8 @@ package tenancy
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
@@ -93,6 +95,9 @@ func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, i
 			return Assignment{}, &ValidationError{Field: "scope", Reason: "outside the relationship's scope", Values: out}
 		}
 	}
+	if err := s.checkWorkspaceScope(roles, perms, scope, partnerRoles); err != nil {
+		return Assignment{}, err
+	}
 	if err := s.withinPrincipalLimits(ctx, rel, in.Principal, scope); err != nil {
 		return Assignment{}, err
 	}
@@ -168,8 +173,12 @@ func (s *Service) AssignNative(ctx context.Context, c Caller, tenant string, in 
 	if err != nil {
 		return Assignment{}, err
 	}
+	var delegatedOnly []string
 	roles, perms, err := s.checkGrant(in, func(id string) (access.PermSet, bool, bool) {
 		if r, ok := s.cat.Role(id); ok {
+			if r.DelegatedOnly {
+				delegatedOnly = append(delegatedOnly, id)
+			}
 			return r.Perms, true, true
 		}
 		return access.PermSet{}, findRole(custom, id) != nil, true
@@ -177,11 +186,17 @@ func (s *Service) AssignNative(ctx context.Context, c Caller, tenant string, in 
 	if err != nil {
 		return Assignment{}, err
 	}
+	if len(delegatedOnly) > 0 {
+		return Assignment{}, &ValidationError{Field: "roles", Reason: "held only by a partner's people (a vendor's roles): assign them under a relationship", Values: delegatedOnly}
+	}
 	scope := access.WholeTenant
 	if in.Scope != nil {
 		if scope, err = checkScope("scope", in.Scope); err != nil {
 			return Assignment{}, err
 		}
+	}
+	if err := s.checkWorkspaceScope(roles, perms, scope, custom); err != nil {
+		return Assignment{}, err
 	}
 	if err := s.mayGrantNative(ctx, c, tenant, roles, perms, scope); err != nil {
 		return Assignment{}, err
@@ -232,7 +247,50 @@ func (s *Service) checkGrant(in NewAssignment, lookup func(string) (access.PermS
 	if _, unknownPerms := s.cat.Set(perms); len(unknownPerms) > 0 {
 		return nil, nil, &ValidationError{Field: "permissions", Reason: "not in the catalogue", Values: unknownPerms}
 	}
+	// A permission the catalogue does not let be granted on its own (no G
+	// in its application's matrix) comes only through a role.
+	var roleOnly []string
+	for _, id := range perms {
+		if p, _ := s.cat.Permission(id); !p.Grantable {
+			roleOnly = append(roleOnly, id)
+		}
+	}
+	if len(roleOnly) > 0 {
+		return nil, nil, &ValidationError{Field: "permissions", Reason: "cannot be granted on their own, only through a role", Values: roleOnly}
+	}
 	return roles, perms, nil
+}
+
+// checkWorkspaceScope: a grant holding workspace-level permissions (Services
+// Hub's) limited to a scope is limited to workspaces: every pattern names
+// one under the application's workspace scope.
+func (s *Service) checkWorkspaceScope(roles, perms []string, scope access.Scope, custom []CustomRole) error {
+	if scope.All() {
+		return nil
+	}
+	set, err := s.grantPerms(roles, perms, custom)
+	if err != nil {
+		return err
+	}
+	var ws []string
+	for _, id := range s.cat.IDs(set) {
+		if p, _ := s.cat.Permission(id); p.Workspace {
+			ws = append(ws, id)
+		}
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	var outside []string
+	for _, p := range scope.Patterns() {
+		if !strings.HasPrefix(p, "/workspaces/") || len(strings.Split(strings.Trim(p, "/"), "/")) < 2 {
+			outside = append(outside, p)
+		}
+	}
+	if len(outside) > 0 {
+		return &ValidationError{Field: "scope", Reason: fmt.Sprintf("workspace-level permissions (%s) are scoped to /workspaces/{id}", strings.Join(ws, ", ")), Values: outside}
+	}
+	return nil
 }
 
 func (s *Service) newAssignment(c Caller, tenant, home, relID string, in NewAssignment, roles, perms []string, scope access.Scope) (Assignment, error) {
