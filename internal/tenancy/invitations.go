@@ -108,6 +108,9 @@ func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitati
 		if err != nil {
 			return Invitation{}, err
 		}
+		if err := autoExtendAllowed(in.Roles); err != nil {
+			return Invitation{}, err
+		}
 		v := period.Duration(d)
 		autoExtend = &v
 	}
@@ -468,4 +471,14 @@ func (s *Service) moveInvitation(ctx context.Context, actor events.Actor, reques
 	}
 	s.publish(ctx, msgs)
 	return next, nil
+}
+
+// autoExtendAllowed is GDAP's rule where it protects customers: a ceiling
+// that holds global-admin never renews itself; the customer decides again
+// at its end (or narrows global-admin out, and it may auto-extend).
+func autoExtendAllowed(roles []string) error {
+	if contains(roles, "global-admin") {
+		return &ValidationError{Field: "autoExtend", Reason: "a ceiling holding global-admin does not auto-extend: leave autoExtend out, or global-admin", Values: []string{"global-admin"}}
+	}
+	return nil
 }

@@ -2,8 +2,10 @@ package tenancy_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -44,4 +46,18 @@ func TestServicesHubRules(t *testing.T) {
 	wantReason(t, w.check(tom, "contoso", "hub.data-export", "/workspaces/ws-1"), access.ReasonNotDelegable)
 	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Permissions: []string{"hub.support-dashboard-view"}})
 	wantInvalid(err, "permissions", "only through a role")
+}
+
+// GDAP's rule: a ceiling holding global-admin does not auto-extend.
+func TestAutoExtendIsRefusedWithGlobalAdmin(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	year := 365 * 24 * time.Hour
+	_, err := w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"global-admin"}, AutoExtend: &year})
+	if ve := wantErr[*tenancy.ValidationError](t, err, "auto-extending global-admin"); ve.Field != "autoExtend" || !slices.Contains(ve.Values, "global-admin") {
+		t.Errorf("error %v, want autoExtend naming global-admin", ve)
+	}
+	if _, err := w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"helpdesk-admin"}, AutoExtend: &year}); err != nil {
+		t.Errorf("auto-extending helpdesk-admin: %v", err)
+	}
 }
