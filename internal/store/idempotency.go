@@ -5,21 +5,37 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
-func idempotencyKey(scope string) (string, string) { return "IDEMP#" + scope, "IDEMP" }
-
+// idempotencyItem is the claim of an Idempotency-Key and, once the request
+// is done, its answer: IDEMP#<scope> / IDEMP, removed by TTL.
 type idempotencyItem struct {
 	keys
-	httpapi.Recorded
-	TTL int64 `dynamodbav:"ttl"`
+	Hash        string    `dynamodbav:"Hash"`
+	ClaimedAt   time.Time `dynamodbav:"ClaimedAt"`
+	Done        bool      `dynamodbav:"Done"`
+	Status      int       `dynamodbav:"Status"`
+	Body        string    `dynamodbav:"Body"`
+	ContentType string    `dynamodbav:"ContentType"`
+	TTL         int64     `dynamodbav:"ttl"`
+}
+
+// attrClaimedAt is what a takeover of a stale claim is conditioned on.
+const attrClaimedAt = "ClaimedAt"
+
+func newIdempotencyItem(scope string, rec httpapi.Recorded, expires time.Time) idempotencyItem {
+	pk, sk := idempotencyKey(scope)
+	return idempotencyItem{keys: keys{PK: pk, SK: sk, Entity: entityIdempotency}, Hash: rec.Hash, ClaimedAt: rec.ClaimedAt, Done: rec.Done,
+		Status: rec.Status, Body: rec.Body, ContentType: rec.ContentType, TTL: expires.Unix()}
+}
+
+func (it idempotencyItem) domain() httpapi.Recorded {
+	return httpapi.Recorded{Hash: it.Hash, ClaimedAt: it.ClaimedAt, Done: it.Done, Status: it.Status, Body: it.Body, ContentType: it.ContentType}
 }
 
 var _ httpapi.IdempotencyStore = (*Store)(nil)
@@ -37,11 +53,11 @@ const staleClaim = 2 * time.Minute
 func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (httpapi.Recorded, bool, error) {
 	pk, sk := idempotencyKey(scope)
 	now := time.Now()
-	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, httpapi.Recorded{Hash: hash, ClaimedAt: now}, expires.Unix()})
+	m, err := marshal(newIdempotencyItem(scope, httpapi.Recorded{Hash: hash, ClaimedAt: now}, expires))
 	if err != nil {
 		return httpapi.Recorded{}, false, err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String(condNew)})
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: isNew.expression()})
 	if err == nil {
 		return httpapi.Recorded{}, true, nil
 	}
@@ -55,14 +71,15 @@ func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Ti
 	expired := it.TTL < now.Unix()
 	stale := !it.Done && now.Sub(it.ClaimedAt) > staleClaim
 	if !expired && !stale {
-		return it.Recorded, false, nil
+		return it.domain(), false, nil
 	}
 	old, err := attributevalue.Marshal(it.ClaimedAt)
 	if err != nil {
 		return httpapi.Recorded{}, false, err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String("ClaimedAt = :old"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":old": old}})
+	taken := equals(attrClaimedAt, old)
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: taken.expression(),
+		ExpressionAttributeNames: taken.names, ExpressionAttributeValues: taken.values})
 	switch {
 	case err == nil:
 		return httpapi.Recorded{}, true, nil
@@ -75,8 +92,7 @@ func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Ti
 // Complete implements httpapi.IdempotencyStore: the first response is kept
 // for replay until expires.
 func (s *Store) Complete(ctx context.Context, scope string, rec httpapi.Recorded, expires time.Time) error {
-	pk, sk := idempotencyKey(scope)
-	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, rec, expires.Unix()})
+	m, err := marshal(newIdempotencyItem(scope, rec, expires))
 	if err != nil {
 		return err
 	}
@@ -87,7 +103,6 @@ func (s *Store) Complete(ctx context.Context, scope string, rec httpapi.Recorded
 // Release implements httpapi.IdempotencyStore: a request that failed for a
 // reason a retry may cure gives its claim back.
 func (s *Store) Release(ctx context.Context, scope string) error {
-	pk, sk := idempotencyKey(scope)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(pk, sk)})
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(idempotencyKey(scope))})
 	return err
 }
