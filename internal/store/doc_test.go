@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/idempotency"
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/meter"
 	"github.com/switchboard/switchboard/internal/ops/backfill"
@@ -277,7 +277,10 @@ var scenarios = map[string]scenario{
 	}},
 	"ListInvitations (incoming)": {run: func(f *fixture) {
 		f.must(f.s.CreateInvitation(f.ctx, pending, nil))
-		f.measure(func() error { _, err := f.s.ListInvitations(f.ctx, "acme", tenancy.Incoming, "", tenancy.Page{}); return err })
+		f.measure(func() error {
+			_, err := f.s.ListInvitations(f.ctx, "acme", tenancy.Incoming, "", tenancy.Page{})
+			return err
+		})
 	}},
 	"CreateInvitation": {run: func(f *fixture) {
 		f.measure(func() error { return f.s.CreateInvitation(f.ctx, pending, event("e1")) })
@@ -304,11 +307,17 @@ var scenarios = map[string]scenario{
 	}},
 	"ListRelationships (partner)": {run: func(f *fixture) {
 		f.related()
-		f.measure(func() error { _, err := f.s.ListRelationships(f.ctx, "msp", tenancy.SidePartner, tenancy.Page{}); return err })
+		f.measure(func() error {
+			_, err := f.s.ListRelationships(f.ctx, "msp", tenancy.SidePartner, tenancy.Page{})
+			return err
+		})
 	}},
 	"ListRelationships (customer)": {run: func(f *fixture) {
 		f.related()
-		f.measure(func() error { _, err := f.s.ListRelationships(f.ctx, "acme", tenancy.SideCustomer, tenancy.Page{}); return err })
+		f.measure(func() error {
+			_, err := f.s.ListRelationships(f.ctx, "acme", tenancy.SideCustomer, tenancy.Page{})
+			return err
+		})
 	}},
 	"UpdateRelationship": {run: func(f *fixture) {
 		f.related()
@@ -323,7 +332,10 @@ var scenarios = map[string]scenario{
 	"ListAssignments": {run: func(f *fixture) {
 		f.related()
 		f.must(f.s.CreateAssignment(f.ctx, delegated, nil))
-		f.measure(func() error { _, err := f.s.ListAssignments(f.ctx, "acme", "msp", active.ID, tenancy.Page{}); return err })
+		f.measure(func() error {
+			_, err := f.s.ListAssignments(f.ctx, "acme", "msp", active.ID, tenancy.Page{})
+			return err
+		})
 	}},
 	"GetAssignment": {run: func(f *fixture) {
 		f.must(f.s.CreateAssignment(f.ctx, native, nil))
@@ -514,7 +526,7 @@ var scenarios = map[string]scenario{
 	}},
 	"Complete": {run: func(f *fixture) {
 		f.measure(func() error {
-			return f.s.Complete(f.ctx, "caller|route|key", httpapi.Recorded{Hash: "h", ClaimedAt: t0, Done: true, Status: 201}, later)
+			return f.s.Complete(f.ctx, "caller|route|key", idempotency.Record{Hash: "h", ClaimedAt: t0, Done: true, Status: 201}, later)
 		})
 	}},
 	"Release": {run: func(f *fixture) {
@@ -539,7 +551,9 @@ var scenarios = map[string]scenario{
 		f.measure(func() error { _, err := f.s.ListCrossTenantAccess(f.ctx, "acme"); return err })
 	}},
 	"SaveCrossTenantAccess": {run: func(f *fixture) {
-		f.measure(func() error { return f.s.SaveCrossTenantAccess(f.ctx, []tenancy.CrossTenantAccess{access}, event("e1")) })
+		f.measure(func() error {
+			return f.s.SaveCrossTenantAccess(f.ctx, []tenancy.CrossTenantAccess{access}, event("e1"))
+		})
 	}},
 	"DeleteCrossTenantAccess": {run: func(f *fixture) {
 		f.must(f.s.SaveCrossTenantAccess(f.ctx, []tenancy.CrossTenantAccess{access}, nil))

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/idempotency"
 	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
@@ -97,7 +97,7 @@ func TestStoredItemsAreGolden(t *testing.T) {
 		LastDeliveryAt: &ended, DisabledAt: &ended}, tenancy.MaxWebhooks, nil))
 	must(s.RecordDelivery(ctx, tenancy.WebhookDelivery{WebhookID: "wh1", EventID: "e-audit", EventType: "RoleAssigned", Attempt: 2, At: t0,
 		StatusCode: 200, Error: "none", Duration: time.Second, Delivered: true}))
-	must(s.Complete(ctx, "caller|route|key", httpapi.Recorded{Hash: "h", ClaimedAt: t0, Done: true, Status: 201, Body: `{"id":"x"}`, ContentType: "application/json"}, later))
+	must(s.Complete(ctx, "caller|route|key", idempotency.Record{Hash: "h", ClaimedAt: t0, Done: true, Status: 201, Body: `{"id":"x"}`, ContentType: "application/json"}, later))
 	joined := t0.Add(time.Minute)
 	must(s.CreateOrganization(ctx, tenancy.Organization{ID: "org1", Name: "Group", Owners: []string{"acme"}, Template: tenancy.OrganizationTemplate{AutoRedeem: true, AllowSyncIn: true},
 		CreatedAt: t0, CreatedBy: ann, Members: []tenancy.Member{{TenantID: "ignored"}}},
