@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/internal/period"
@@ -162,39 +161,24 @@ func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy
 	var p tenancy.Partition
 	err := s.each(ctx, query{pk: decisionPK(tenant, home)}, func(raw map[string]types.AttributeValue) error {
 		k := parseKey(str(raw[AttrPK]), str(raw[AttrSK]))
+		var err error
 		switch k.kind {
 		case KindLink:
-			var l linkRecord
-			if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
-				return err
-			}
-			p.Relationships = append(p.Relationships, l.domain(k))
+			err = decodeInto(raw, &p.Relationships, func(l linkRecord) tenancy.Relationship { return l.domain(k) })
 		case KindGrant:
-			var g grantRecord
-			if err := attributevalue.UnmarshalMap(raw, &g); err != nil {
-				return err
-			}
-			p.Assignments = append(p.Assignments, g.domain(k))
+			err = decodeInto(raw, &p.Assignments, func(g grantRecord) tenancy.Assignment { return g.domain(k) })
 		case KindRoleRecord:
-			var r roleRecord
-			if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
-				return err
-			}
-			p.Roles = append(p.Roles, tenancy.CustomRole{ID: k.id, TenantID: tenant, DefinedBy: home, Permissions: r.Perms})
+			err = decodeInto(raw, &p.Roles, func(r roleRecord) tenancy.CustomRole {
+				return tenancy.CustomRole{ID: k.id, TenantID: tenant, DefinedBy: home, Permissions: r.Perms}
+			})
 		case KindActivation:
-			var a activationRecord
-			if err := attributevalue.UnmarshalMap(raw, &a); err != nil {
-				return err
-			}
-			p.Activations = append(p.Activations, tenancy.Activation{AssignmentID: k.id, TenantID: tenant, HomeTenant: home, User: k.user, Until: fromUnixNano(a.Until)})
+			err = decodeInto(raw, &p.Activations, func(a activationRecord) tenancy.Activation {
+				return tenancy.Activation{AssignmentID: k.id, TenantID: tenant, HomeTenant: home, User: k.user, Until: fromUnixNano(a.Until)}
+			})
 		case KindEpoch:
-			var e epochRecord
-			if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-				return err
-			}
-			p.Epoch = e.N
+			p.Epoch, err = unmarshal(raw, func(e epochRecord) int { return e.N })
 		}
-		return nil
+		return err
 	})
 	return p, err
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/events"
@@ -87,21 +86,15 @@ func (s *Store) GetOrganization(ctx context.Context, id string) (tenancy.Organiz
 	var members []tenancy.Member
 	found := false
 	err := s.each(ctx, query{pk: orgPK(id)}, func(raw map[string]types.AttributeValue) error {
+		var err error
 		switch parseKey(str(raw[AttrPK]), str(raw[AttrSK])).kind {
 		case KindOrganization:
-			var it organizationItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return err
-			}
-			org, found = it.domain(), true
+			org, err = unmarshal(raw, organizationItem.domain)
+			found = true
 		case KindMember:
-			var it memberItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return err
-			}
-			members = append(members, it.domain())
+			err = decodeInto(raw, &members, memberItem.domain)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return tenancy.Organization{}, fmt.Errorf("organisation %s: %w", id, err)

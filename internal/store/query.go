@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -158,12 +157,9 @@ func (s *Store) each(ctx context.Context, q query, take func(raw map[string]type
 func all[I any, T any](ctx context.Context, s *Store, q query, conv func(I) T) ([]T, error) {
 	var out []T
 	err := s.each(ctx, q, func(raw map[string]types.AttributeValue) error {
-		var it I
-		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-			return err
-		}
-		out = append(out, conv(it))
-		return nil
+		v, err := unmarshal(raw, conv)
+		out = append(out, v)
+		return err
 	})
 	return out, err
 }
@@ -201,12 +197,9 @@ func page[I any, T any](ctx context.Context, s *Store, q query, p tenancy.Page, 
 			if len(q.filter.path) > 0 && stringAt(raw, q.filter.path) != q.filter.value {
 				return true, nil
 			}
-			var it I
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return false, err
-			}
-			res.Items = append(res.Items, conv(it))
-			return len(res.Items) < limit, nil
+			v, err := unmarshal(raw, conv)
+			res.Items = append(res.Items, v)
+			return len(res.Items) < limit, err
 		})
 	if err != nil {
 		return tenancy.List[T]{}, err
@@ -225,12 +218,9 @@ func due[I any, T any](ctx context.Context, s *Store, kind, until string, limit 
 	for shard := 0; shard < scheduleShards && len(out) < limit; shard++ {
 		q := query{index: IndexGSI3, pk: shardPK(kind, shard), sk: atMost(until)}
 		_, err := s.run(ctx, q, nil, func() int { return limit - len(out) }, 1, func(raw map[string]types.AttributeValue) (bool, error) {
-			var it I
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return false, err
-			}
-			out = append(out, conv(it))
-			return true, nil
+			v, err := unmarshal(raw, conv)
+			out = append(out, v)
+			return true, err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("schedule %s: %w", kind, err)

@@ -37,10 +37,6 @@ func (it roleItem) domain() tenancy.CustomRole {
 		Permissions: it.Permissions, BuiltIn: it.BuiltIn, UpdatedAt: it.UpdatedAt, Version: it.Version}
 }
 
-// partnerIndexed reports whether a partner's role carries its key of the
-// partner-roles index (one written before the index existed does not).
-func (it roleItem) partnerIndexed() bool { return it.GSI2PK == partnerRolesPK(it.TenantID) }
-
 // SaveRole implements tenancy.Store.
 func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []events.Message) (tenancy.CustomRole, error) {
 	cond, version := versioned(r.Version)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -87,25 +86,20 @@ func decode(raw map[string]types.AttributeValue) (Entry, error) {
 	var err error
 	switch p.kind {
 	case KindRelationship:
-		var it relationshipItem
-		err = attributevalue.UnmarshalMap(raw, &it)
-		e.Relationship, e.Version = it.domain(), it.Version
+		e.Relationship, err = unmarshal(raw, relationshipItem.domain)
+		e.Version = e.Relationship.Version
 	case KindAssignment:
-		var it assignmentItem
-		err = attributevalue.UnmarshalMap(raw, &it)
-		e.Assignment, e.Version = it.domain(), it.Version
+		e.Assignment, err = unmarshal(raw, assignmentItem.domain)
+		e.Version = e.Assignment.Version
 	case KindRole:
-		var it roleItem
-		err = attributevalue.UnmarshalMap(raw, &it)
-		e.Role, e.Version, e.PartnerRoleIndexed = it.domain(), it.Version, it.partnerIndexed()
+		e.Role, err = unmarshal(raw, roleItem.domain)
+		e.Version = e.Role.Version
+		e.PartnerRoleIndexed = str(raw[AttrGSI2PK]) == partnerRolesPK(e.Role.TenantID)
 	case KindInvitation:
-		var it invitationItem
-		err = attributevalue.UnmarshalMap(raw, &it)
-		e.Invitation, e.Version = it.domain(), it.Version
+		e.Invitation, err = unmarshal(raw, invitationItem.domain)
+		e.Version = e.Invitation.Version
 	case KindWebhookCount:
-		var it webhookCountItem
-		err = attributevalue.UnmarshalMap(raw, &it)
-		e.Count = it.Count
+		e.Count, err = unmarshal(raw, func(it webhookCountItem) int { return it.Count })
 	}
 	return e, err
 }

@@ -134,6 +134,25 @@ func marshal(v any) (map[string]types.AttributeValue, error) {
 	return m, nil
 }
 
+// unmarshal decodes a raw item as I and converts it.
+func unmarshal[I any, T any](raw map[string]types.AttributeValue, conv func(I) T) (T, error) {
+	var it I
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		var zero T
+		return zero, err
+	}
+	return conv(it), nil
+}
+
+// decodeInto appends a raw item, decoded as I and converted, to *list.
+func decodeInto[I any, T any](raw map[string]types.AttributeValue, list *[]T, conv func(I) T) error {
+	v, err := unmarshal(raw, conv)
+	if err == nil {
+		*list = append(*list, v)
+	}
+	return err
+}
+
 // orEmpty reads a list left out by marshal back as empty, not null.
 func orEmpty[T any](s []T) []T {
 	if s == nil {
