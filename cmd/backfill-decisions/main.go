@@ -18,7 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/ops/backfill"
+	"github.com/switchboard/switchboard/internal/ops/invariants"
 )
 
 func main() {
@@ -35,13 +36,13 @@ func main() {
 		os.Exit(1)
 	}
 	db := dynamodb.NewFromConfig(cfg)
-	b, err := store.BackfillDecisions(ctx, db, *table)
+	b, err := backfill.Decisions(ctx, db, *table)
 	fmt.Printf("decision records written: %d, removed: %d, already right: %d; items changed during the run: %d\n", b.Written, b.Removed, b.Present, b.Changed)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backfill-decisions:", err)
 		os.Exit(1)
 	}
-	r, err := store.BackfillPartnerRoleIndex(ctx, db, *table)
+	r, err := backfill.PartnerRoleIndex(ctx, db, *table)
 	fmt.Printf("partner roles indexed: %d, already indexed: %d; changed during the run: %d\n", r.Written, r.Present, r.Changed)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backfill-decisions:", err)
@@ -51,7 +52,7 @@ func main() {
 		fmt.Println("some items changed while the backfill ran: run it again")
 		os.Exit(1)
 	}
-	c, err := store.CheckInvariants(ctx, db, *table)
+	c, err := invariants.Check(ctx, db, *table)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backfill-decisions: invariant check:", err)
 		os.Exit(1)

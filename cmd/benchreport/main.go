@@ -31,7 +31,7 @@ import (
 	"github.com/switchboard/switchboard/internal/benchfig"
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/meter"
 )
 
 func main() {
@@ -79,7 +79,7 @@ func run(doc string, runs int, duration time.Duration, scale string) (int, error
 	if in.Benchmarks, err = parseBenchmarks(append(bench, out...)); err != nil {
 		return 0, err
 	}
-	if _, err = step([]string{store.CostsFileEnv + "=" + costsFile}, "go", "test", "-count=1",
+	if _, err = step([]string{meter.CostsFileEnv + "=" + costsFile}, "go", "test", "-count=1",
 		"-run", "^(TestWalkthrough|TestCheckAccessCosts)$", "./internal/devstack/", "./internal/tenancy/"); err != nil {
 		return 0, err
 	}
@@ -163,14 +163,14 @@ func busLatency() error {
 	return nil
 }
 
-func readCosts(path string) ([]store.Cost, error) {
+func readCosts(path string) ([]meter.Cost, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("no request figures came back from the tests: %w", err)
 	}
-	var costs []store.Cost
+	var costs []meter.Cost
 	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
-		var c store.Cost
+		var c meter.Cost
 		if err := json.Unmarshal(line, &c); err != nil {
 			return nil, err
 		}

@@ -11,13 +11,13 @@ import (
 	"golang.org/x/tools/benchmark/parse"
 
 	"github.com/switchboard/switchboard/internal/benchfig"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/meter"
 )
 
 // Inputs are the figures the measuring steps hand back.
 type Inputs struct {
 	Benchmarks map[string]*parse.Benchmark // by name without the -GOMAXPROCS suffix
-	Costs      []store.Cost
+	Costs      []meter.Cost
 	Starts     []benchfig.Start
 	CheckLoad  benchfig.CheckLoad
 }
@@ -78,7 +78,7 @@ func Summarize(in Inputs) []Row {
 		rows = append(rows, Row{"batch of 100 decisions", ns(b.NsPerOp), "", ""})
 	}
 
-	costs := map[string]store.Cost{}
+	costs := map[string]meter.Cost{}
 	for _, c := range in.Costs {
 		if _, seen := costs[c.Operation]; !seen {
 			costs[c.Operation] = c

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/benchfig"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/meter"
 )
 
 const benchOutput = `goos: linux
@@ -26,8 +26,8 @@ func inputs(t *testing.T) Inputs {
 	}
 	return Inputs{
 		Benchmarks: b,
-		Costs: []store.Cost{
-			{Operation: checkCosts, Requests: map[string]int{"Query": 1}, Usage: store.Usage{ItemsRead: 21, ReadUnits: 1}},
+		Costs: []meter.Cost{
+			{Operation: checkCosts, Requests: map[string]int{"Query": 1}, Usage: meter.Usage{ItemsRead: 21, ReadUnits: 1}},
 			{Operation: acceptRoute, Requests: map[string]int{"GetItem": 3, "TransactWriteItems": 1}},
 		},
 		Starts: []benchfig.Start{{Function: "tenants", Bytes: 9_000_000, InitMedian: 2 * time.Millisecond}, {Function: "switch", Bytes: 9_500_000, InitMedian: 3 * time.Millisecond}},

@@ -37,7 +37,7 @@ import (
 	"github.com/switchboard/switchboard/internal/benchfig"
 	"github.com/switchboard/switchboard/internal/devstack"
 	"github.com/switchboard/switchboard/internal/localdb"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/meter"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -161,7 +161,7 @@ func measure(ctx context.Context, cfg runConfig, table string, recs []Record, cl
 		return nil, err
 	}
 	base := "http://" + ln.Addr().String()
-	meter := store.NewMeter()
+	meter := meter.New()
 	stack, err := devstack.Start(ctx, devstack.Config{BaseURL: base, Database: devstack.Database{Endpoint: cfg.endpoint, Table: fmt.Sprintf("%s-%d", table, time.Now().UnixNano())},
 		DynamoOptions: []func(*dynamodb.Options){meter.Option()}})
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/devstack"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/ops/invariants"
 )
 
 func main() {
@@ -170,7 +170,7 @@ func run(duration time.Duration, clients int) error {
 		return err
 	}
 	report(samples, duration, clients)
-	cons, err := store.CheckInvariants(ctx, stack.DynamoDB, stack.Table)
+	cons, err := invariants.Check(ctx, stack.DynamoDB, stack.Table)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,8 @@ import (
 
 	"github.com/switchboard/switchboard/internal/devstack"
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/meter"
+	"github.com/switchboard/switchboard/internal/ops/invariants"
 )
 
 // stack runs the local stack behind a real HTTP server on a free loopback port.
@@ -24,7 +25,7 @@ type stack struct {
 	t     testing.TB
 	url   string
 	s     *devstack.Stack
-	meter *store.Meter
+	meter *meter.Meter
 }
 
 func startStack(t testing.TB) *stack {
@@ -39,7 +40,7 @@ func startStackAt(t testing.TB, endpoint string) *stack {
 	if endpoint == "" {
 		endpoint = dbtest.Endpoint(t)
 	}
-	meter := store.NewMeter()
+	meter := meter.New()
 	// The SDK's standard retryer, with short backoffs so fault drills are quick.
 	fastRetries := func(o *dynamodb.Options) {
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.MaxBackoff = 50 * time.Millisecond })
@@ -109,12 +110,12 @@ func isProblem(r response) bool {
 }
 
 // consistent waits for the bus and checks the table's invariants.
-func (st *stack) consistent(t *testing.T) store.Consistency {
+func (st *stack) consistent(t *testing.T) invariants.Report {
 	t.Helper()
 	if err := st.s.Bus.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c, err := store.CheckInvariants(context.Background(), st.s.DynamoDB, st.s.Table)
+	c, err := invariants.Check(context.Background(), st.s.DynamoDB, st.s.Table)
 	if err != nil {
 		t.Fatal(err)
 	}

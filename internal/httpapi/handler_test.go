@@ -18,16 +18,17 @@ import (
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
+	"github.com/switchboard/switchboard/internal/meter"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
 // fixture: northwind (MSP) manages contoso; the group "techs" of northwind
 // holds site-lead there under a relationship that requires MFA.
-func fixture(t *testing.T) (*tenancy.Service, *store.Meter, string) {
+func fixture(t *testing.T) (*tenancy.Service, *meter.Meter, string) {
 	t.Helper()
 	ctx := context.Background()
-	meter := store.NewMeter()
+	meter := meter.New()
 	db, table := dbtest.Table(t, meter.Option())
 	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
 	svc := tenancy.New(tenancy.Config{Store: store.New(db, table), Now: func() time.Time { return now }, NewID: ids.Sequence("id"), OperatorTenant: "platform"})

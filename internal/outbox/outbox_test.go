@@ -56,7 +56,7 @@ func fixture(t *testing.T, n int) (*store.Store, *localbus.Bus, *outbox.Publishe
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateInvitation(ctx, tenancy.Invitation{ID: id, CreatedAt: t0, Version: 1}, []events.Message{m}); err != nil {
+		if err := st.CreateInvitation(ctx, tenancy.Invitation{ID: id, CreatedAt: t0}, []events.Message{m}); err != nil {
 			t.Fatal(err)
 		}
 		msgs = append(msgs, m)

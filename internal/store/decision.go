@@ -2,14 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/internal/period"
@@ -24,41 +20,34 @@ import (
 // relationship, assignment or custom role writes its decision record in the
 // same transaction.
 
-func decisionPK(tenant, home string) string { return "DEC#" + tenant + "#" + home }
-
-const (
-	decActivation = "A#"
-	decEpoch      = "E"
-	decLink       = "L#"
-	decGrant      = "G#"
-	decRole       = "R#"
-)
-
 // activationRecord is one user's activation of an eligible assignment,
 // A#<assignment>#<user>; DynamoDB's TTL removes it a day after it ends.
 type activationRecord struct {
-	PK    string
-	SK    string
-	Until int64 `dynamodbav:"u"`
-	TTL   int64 `dynamodbav:"ttl"`
+	PK    string `dynamodbav:"PK"`
+	SK    string `dynamodbav:"SK"`
+	Until int64  `dynamodbav:"u"`
+	TTL   int64  `dynamodbav:"ttl"`
 }
 
 func activationOf(a tenancy.Activation) activationRecord {
-	return activationRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: decActivation + a.AssignmentID + "#" + a.User,
+	return activationRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: activationSK(a.AssignmentID, a.User),
 		Until: unixNano(a.Until), TTL: a.Until.Add(24 * time.Hour).Unix()}
 }
 
 // epochRecord counts removals of grants in a partition (E): a switch
 // conditions its commit on the count it read.
 type epochRecord struct {
-	PK string
-	SK string
-	N  int `dynamodbav:"n"`
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+	N  int    `dynamodbav:"n"`
 }
 
+// attrEpoch is the epoch record's count.
+const attrEpoch = "n"
+
 type linkRecord struct {
-	PK      string
-	SK      string
+	PK      string              `dynamodbav:"PK"`
+	SK      string              `dynamodbav:"SK"`
 	Kind    string              `dynamodbav:"k"`
 	Status  string              `dynamodbav:"s"`
 	EndsAt  int64               `dynamodbav:"e"`
@@ -68,8 +57,8 @@ type linkRecord struct {
 }
 
 type grantRecord struct {
-	PK            string
-	SK            string
+	PK            string   `dynamodbav:"PK"`
+	SK            string   `dynamodbav:"SK"`
 	Principal     string   `dynamodbav:"p"`
 	Roles         []string `dynamodbav:"r,omitempty"`
 	Permissions   []string `dynamodbav:"x,omitempty"`
@@ -81,8 +70,8 @@ type grantRecord struct {
 }
 
 type roleRecord struct {
-	PK    string
-	SK    string
+	PK    string   `dynamodbav:"PK"`
+	SK    string   `dynamodbav:"SK"`
 	Perms []string `dynamodbav:"n"`
 }
 
@@ -91,12 +80,12 @@ func linkOf(r tenancy.Relationship) linkRecord {
 	for _, role := range r.Ceiling {
 		c[role.ID] = role.Permissions
 	}
-	return linkRecord{PK: decisionPK(r.CustomerTenant, r.PartnerTenant), SK: decLink + r.ID, Kind: r.Kind, Status: r.Status,
+	return linkRecord{PK: decisionPK(r.CustomerTenant, r.PartnerTenant), SK: linkSK(r.ID), Kind: r.Kind, Status: r.Status,
 		EndsAt: unixNano(r.EndsAt), Ceiling: c, Scope: r.Scope, MFA: r.RequireMFA}
 }
 
 func grantOf(a tenancy.Assignment) grantRecord {
-	g := grantRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: decGrant + a.ID, Principal: a.Principal, Roles: a.Roles,
+	g := grantRecord{PK: decisionPK(a.TenantID, a.HomeTenant), SK: grantSK(a.ID), Principal: a.Principal, Roles: a.Roles,
 		Permissions: a.Permissions, Scope: a.Scope, Relationship: a.RelationshipID, Eligible: a.Eligible, Version: a.Version}
 	if a.MaxActivation != nil {
 		g.MaxActivation = int64(*a.MaxActivation)
@@ -121,11 +110,11 @@ func fromUnixNano(n int64) time.Time {
 }
 
 func roleRecordOf(r tenancy.CustomRole) roleRecord {
-	return roleRecord{PK: decisionPK(r.TenantID, r.DefinedBy), SK: decRole + r.ID, Perms: r.Permissions}
+	return roleRecord{PK: decisionPK(r.TenantID, r.DefinedBy), SK: roleRecordSK(r.ID), Perms: r.Permissions}
 }
 
-func (l linkRecord) domain(tenant, home string) tenancy.Relationship {
-	r := tenancy.Relationship{ID: strings.TrimPrefix(l.SK, decLink), Kind: l.Kind, Status: l.Status, CustomerTenant: tenant, PartnerTenant: home,
+func (l linkRecord) domain(k parsed) tenancy.Relationship {
+	r := tenancy.Relationship{ID: k.id, Kind: l.Kind, Status: l.Status, CustomerTenant: k.tenant, PartnerTenant: k.home,
 		EndsAt: fromUnixNano(l.EndsAt), Scope: orEmpty(l.Scope), RequireMFA: l.MFA}
 	ids := make([]string, 0, len(l.Ceiling))
 	for id := range l.Ceiling {
@@ -138,8 +127,8 @@ func (l linkRecord) domain(tenant, home string) tenancy.Relationship {
 	return r
 }
 
-func (g grantRecord) domain(tenant, home string) tenancy.Assignment {
-	a := tenancy.Assignment{ID: strings.TrimPrefix(g.SK, decGrant), TenantID: tenant, HomeTenant: home, RelationshipID: g.Relationship,
+func (g grantRecord) domain(k parsed) tenancy.Assignment {
+	a := tenancy.Assignment{ID: k.id, TenantID: k.tenant, HomeTenant: k.home, RelationshipID: g.Relationship,
 		Principal: g.Principal, Roles: orEmpty(g.Roles), Permissions: orEmpty(g.Permissions), Scope: orEmpty(g.Scope), Eligible: g.Eligible,
 		Version: g.Version}
 	if g.MaxActivation > 0 {
@@ -151,30 +140,18 @@ func (g grantRecord) domain(tenant, home string) tenancy.Assignment {
 
 // putWithDecision is the conditional put of a canonical item followed by the
 // put of its decision record, for one transaction.
-func (s *Store) putWithDecision(item any, cond string, values map[string]types.AttributeValue, record any) ([]types.TransactWriteItem, error) {
-	put, err := s.putTx(item, cond, values)
+func (s *Store) putWithDecision(item any, c condition, record any) ([]types.TransactWriteItem, error) {
+	put, err := s.putTx(item, c)
 	if err != nil {
 		return nil, err
 	}
-	dec, err := s.decisionPut(record)
+	// The record's put is unconditional: its canonical item carries the
+	// conditions.
+	dec, err := s.putTx(record, condition{})
 	if err != nil {
 		return nil, err
 	}
 	return []types.TransactWriteItem{put, dec}, nil
-}
-
-// decisionPut is the unconditional put of a decision record: its canonical
-// item, written in the same transaction, carries the conditions.
-func (s *Store) decisionPut(record any) (types.TransactWriteItem, error) {
-	m, err := marshal(record)
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m}}, nil
-}
-
-func (s *Store) decisionDelete(pk, sk string) types.TransactWriteItem {
-	return types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(pk, sk)}}
 }
 
 // LoadPartition implements tenancy.Store: one consistent Query of the
@@ -182,77 +159,44 @@ func (s *Store) decisionDelete(pk, sk string) types.TransactWriteItem {
 // carries what a decision needs; read canonical items for the rest.
 func (s *Store) LoadPartition(ctx context.Context, tenant, home string) (tenancy.Partition, error) {
 	var p tenancy.Partition
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: decisionPK(tenant, home)}},
-		ConsistentRead:            aws.Bool(true),
-	}
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return p, fmt.Errorf("query partition: %w", err)
+	err := s.each(ctx, query{pk: decisionPK(tenant, home)}, func(raw map[string]types.AttributeValue) error {
+		k := parseKey(str(raw[AttrPK]), str(raw[AttrSK]))
+		var err error
+		switch k.kind {
+		case KindLink:
+			err = decodeInto(raw, &p.Relationships, func(l linkRecord) tenancy.Relationship { return l.domain(k) })
+		case KindGrant:
+			err = decodeInto(raw, &p.Assignments, func(g grantRecord) tenancy.Assignment { return g.domain(k) })
+		case KindRoleRecord:
+			err = decodeInto(raw, &p.Roles, func(r roleRecord) tenancy.CustomRole {
+				return tenancy.CustomRole{ID: k.id, TenantID: tenant, DefinedBy: home, Permissions: r.Perms}
+			})
+		case KindActivation:
+			err = decodeInto(raw, &p.Activations, func(a activationRecord) tenancy.Activation {
+				return tenancy.Activation{AssignmentID: k.id, TenantID: tenant, HomeTenant: home, User: k.user, Until: fromUnixNano(a.Until)}
+			})
+		case KindEpoch:
+			p.Epoch, err = unmarshal(raw, func(e epochRecord) int { return e.N })
 		}
-		for _, raw := range out.Items {
-			switch sk := str(raw[AttrSK]); {
-			case strings.HasPrefix(sk, decLink):
-				var l linkRecord
-				if err := attributevalue.UnmarshalMap(raw, &l); err != nil {
-					return p, err
-				}
-				p.Relationships = append(p.Relationships, l.domain(tenant, home))
-			case strings.HasPrefix(sk, decGrant):
-				var g grantRecord
-				if err := attributevalue.UnmarshalMap(raw, &g); err != nil {
-					return p, err
-				}
-				p.Assignments = append(p.Assignments, g.domain(tenant, home))
-			case strings.HasPrefix(sk, decRole):
-				var r roleRecord
-				if err := attributevalue.UnmarshalMap(raw, &r); err != nil {
-					return p, err
-				}
-				p.Roles = append(p.Roles, tenancy.CustomRole{ID: strings.TrimPrefix(sk, decRole), TenantID: tenant, DefinedBy: home, Permissions: r.Perms})
-			case strings.HasPrefix(sk, decActivation):
-				var a activationRecord
-				if err := attributevalue.UnmarshalMap(raw, &a); err != nil {
-					return p, err
-				}
-				asg, user, _ := strings.Cut(strings.TrimPrefix(sk, decActivation), "#")
-				p.Activations = append(p.Activations, tenancy.Activation{AssignmentID: asg, TenantID: tenant, HomeTenant: home, User: user, Until: fromUnixNano(a.Until)})
-			case sk == decEpoch:
-				var e epochRecord
-				if err := attributevalue.UnmarshalMap(raw, &e); err != nil {
-					return p, err
-				}
-				p.Epoch = e.N
-			}
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return p, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return err
+	})
+	return p, err
 }
 
 // bumpEpoch counts one more removal of a grant in the (tenant, home)
 // partition: a switch that read the partition before it no longer commits.
 func (s *Store) bumpEpoch(tenant, home string) types.TransactWriteItem {
 	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(decisionPK(tenant, home), decEpoch),
-		UpdateExpression:          aws.String("ADD n :one"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}}
+		UpdateExpression:          aws.String("ADD #n :one"),
+		ExpressionAttributeNames:  map[string]string{"#n": attrEpoch},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": number(1)}}}
 }
 
 // epochCheck conditions a transaction on the partition's epoch being the
 // one read (0: never bumped).
 func (s *Store) epochCheck(tenant, home string, epoch int) types.TransactWriteItem {
-	cc := &types.ConditionCheck{TableName: &s.table, Key: key(decisionPK(tenant, home), decEpoch)}
 	if epoch == 0 {
-		cc.ConditionExpression = aws.String("attribute_not_exists(" + AttrPK + ")")
-	} else {
-		cc.ConditionExpression = aws.String("n = :n")
-		cc.ExpressionAttributeValues = map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: fmt.Sprint(epoch)}}
+		return s.checkTx(decisionPK(tenant, home), decEpoch, isNew)
 	}
-	return types.TransactWriteItem{ConditionCheck: cc}
+	return s.checkTx(decisionPK(tenant, home), decEpoch, equals(attrEpoch, number(epoch)))
 }

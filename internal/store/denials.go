@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -20,38 +19,42 @@ import (
 // holding when the window started and how many refusals it counted; due in
 // the schedule index (DUE#DENY) when it ends, and removed by TTL a day after.
 type denialItem struct {
-	PK     string
-	SK     string
-	GSI3PK string
-	GSI3SK string
-	Entity string
-	Start  int64 `dynamodbav:"st"`
-	Count  int   `dynamodbav:"n"`
-	TTL    int64 `dynamodbav:"ttl"`
+	keys
+	Start int64 `dynamodbav:"st"`
+	Count int   `dynamodbav:"n"`
+	TTL   int64 `dynamodbav:"ttl"`
 }
 
+// Attributes a refusal window's writes are conditioned on.
+const (
+	attrDenialsStart = "st"
+	attrDenialsCount = "n"
+)
+
 func denialKey(d tenancy.Denials) (string, string) {
-	return "DENIALS#" + d.Tenant, strings.Join([]string{d.Home, d.User, d.Operation, d.Reason}, "#")
+	return denialsKey(d.Tenant, d.Home, d.User, d.Operation, d.Reason)
 }
 
 func (it denialItem) domain() tenancy.Denials {
-	tenant := strings.TrimPrefix(it.PK, "DENIALS#")
-	parts := strings.SplitN(it.SK, "#", 4)
-	for len(parts) < 4 {
-		parts = append(parts, "")
-	}
-	return tenancy.Denials{Tenant: tenant, Home: parts[0], User: parts[1], Operation: parts[2], Reason: parts[3], Start: fromUnixNano(it.Start), Count: it.Count}
+	k := parseKey(it.PK, it.SK)
+	return tenancy.Denials{Tenant: k.tenant, Home: k.home, User: k.user, Operation: k.operation, Reason: k.reason, Start: fromUnixNano(it.Start), Count: it.Count}
+}
+
+// windowIs conditions a write on the window being the one read.
+func windowIs(d tenancy.Denials) condition {
+	return condition{expr: "#st = :st AND #n = :n", names: map[string]string{"#st": attrDenialsStart, "#n": attrDenialsCount},
+		values: map[string]types.AttributeValue{":st": &types.AttributeValueMemberN{Value: fmt.Sprint(unixNano(d.Start))}, ":n": number(d.Count)}}
 }
 
 // CountDenial implements tenancy.Store.
 func (s *Store) CountDenial(ctx context.Context, d tenancy.Denials, since time.Time) (bool, error) {
-	pk, sk := denialKey(d)
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: key(pk, sk),
-		ConditionExpression: aws.String("st > :since"),
-		UpdateExpression:    aws.String("ADD n :one"),
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: key(denialKey(d)),
+		ConditionExpression:      aws.String("#st > :since"),
+		UpdateExpression:         aws.String("ADD #n :one"),
+		ExpressionAttributeNames: map[string]string{"#st": attrDenialsStart, "#n": attrDenialsCount},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":since": &types.AttributeValueMemberN{Value: fmt.Sprint(unixNano(since))},
-			":one":   &types.AttributeValueMemberN{Value: "1"},
+			":one":   number(1),
 		}})
 	switch err := translate(err); {
 	case err == nil:
@@ -66,15 +69,11 @@ func (s *Store) CountDenial(ctx context.Context, d tenancy.Denials, since time.T
 // GetDenials implements tenancy.Store.
 func (s *Store) GetDenials(ctx context.Context, d tenancy.Denials) (tenancy.Denials, bool, error) {
 	pk, sk := denialKey(d)
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return tenancy.Denials{}, false, fmt.Errorf("get denials: %w", err)
-	}
-	if res.Item == nil {
-		return tenancy.Denials{}, false, nil
-	}
 	var it denialItem
-	if err := attributevalue.UnmarshalMap(res.Item, &it); err != nil {
+	switch err := s.get(ctx, pk, sk, &it, "denials", sk); {
+	case errors.Is(err, tenancy.ErrNotFound):
+		return tenancy.Denials{}, false, nil
+	case err != nil:
 		return tenancy.Denials{}, false, err
 	}
 	return it.domain(), true, nil
@@ -83,33 +82,22 @@ func (s *Store) GetDenials(ctx context.Context, d tenancy.Denials) (tenancy.Deni
 // OpenDenials implements tenancy.Store.
 func (s *Store) OpenDenials(ctx context.Context, prev *tenancy.Denials, next tenancy.Denials, due time.Time, msgs []events.Message) error {
 	pk, sk := denialKey(next)
-	it := denialItem{PK: pk, SK: sk, GSI3PK: schedulePK(scheduleDenials, pk+sk), GSI3SK: listSK(stamp(due), sk), Entity: "denials",
+	it := denialItem{keys: keys{PK: pk, SK: sk, GSI3PK: schedulePK(scheduleDenials, pk+sk), GSI3SK: timeSK(due, sk), Entity: entityDenials},
 		Start: unixNano(next.Start), Count: next.Count, TTL: due.Add(24 * time.Hour).Unix()}
-	cond, values := condNew, map[string]types.AttributeValue(nil)
+	cond := isNew
 	if prev != nil {
-		cond = "st = :st AND n = :n"
-		values = map[string]types.AttributeValue{":st": &types.AttributeValueMemberN{Value: fmt.Sprint(unixNano(prev.Start))},
-			":n": &types.AttributeValueMemberN{Value: fmt.Sprint(prev.Count)}}
+		cond = windowIs(*prev)
 	}
-	return s.commitPut(ctx, it, cond, values, msgs)
+	return s.commitPut(ctx, it, cond, msgs)
 }
 
 // DueDenials implements tenancy.Store.
 func (s *Store) DueDenials(ctx context.Context, now time.Time, limit int) ([]tenancy.Denials, error) {
-	items, err := due[denialItem](ctx, s, scheduleDenials, stamp(now), limit)
-	out := make([]tenancy.Denials, len(items))
-	for i, it := range items {
-		out[i] = it.domain()
-	}
-	return out, err
+	return due(ctx, s, scheduleDenials, untilSK(now), limit, denialItem.domain)
 }
 
 // CloseDenials implements tenancy.Store.
 func (s *Store) CloseDenials(ctx context.Context, w tenancy.Denials, msgs []events.Message) error {
 	pk, sk := denialKey(w)
-	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(pk, sk),
-		ConditionExpression: aws.String("st = :st AND n = :n"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":st": &types.AttributeValueMemberN{Value: fmt.Sprint(unixNano(w.Start))},
-			":n": &types.AttributeValueMemberN{Value: fmt.Sprint(w.Count)}}}}
-	return s.commit(ctx, []types.TransactWriteItem{del}, msgs)
+	return s.commit(ctx, []types.TransactWriteItem{s.deleteTx(pk, sk, windowIs(w))}, msgs)
 }

@@ -1,60 +1,86 @@
 // Package store keeps Switchboard in one DynamoDB table.
 //
-// Access patterns — every request the system makes. A change that adds a
-// query adds a row here.
+// Access patterns — every request the system makes, by the store method (or
+// operator tool) that makes it, and what it costs. A change that adds a
+// query adds a row: TestAccessPatterns fails on an exported method without
+// one, and runs every row against DynamoDB Local with a request meter,
+// asserting its count. A route's cost is the sum of its rows: declining an
+// invitation is GetInvitation + LoadPartition (the caller's permission) +
+// UpdateInvitation, a GetItem, a Query and a TransactWriteItems. Capital
+// letters in a count are explained in its row. Writes that carry events put
+// them in the outbox (not-exists OUTBOX#id) in the same transaction.
 //
-//	| pattern                                   | index | key condition                                        | operation                    |
-//	|-------------------------------------------|-------|------------------------------------------------------|------------------------------|
-//	| decide (tenant T, home tenant H)          | table | PK = DEC#T#H (decision records)                      | Query (consistent, 1 request)|
-//	| tenant by id                              | table | PK = TENANT#id, SK = TENANT                          | GetItem                      |
-//	| tenant by domain                          | table | PK = DOMAIN#d, SK = DOMAIN  → tenant by id           | GetItem ×2                   |
-//	| create tenant + domain claim + admins     | table | not-exists on TENANT#id and DOMAIN#d                 | TransactWriteItems           |
-//	| invitation by id                          | table | PK = INV#id, SK = INV                                | GetItem                      |
-//	| invitations a tenant sent, newest first   | GSI1  | GSI1PK = INVFROM#T (status as a filter)              | Query                        |
-//	| invitations a tenant received             | GSI2  | GSI2PK = INVTO#T (status as a filter)                | Query                        |
-//	| answer an invitation (decline/cancel/expire) | table | Version = read version                            | PutItem (conditional)        |
-//	| accept: invitation + relationship         | table | Version check + not-exists on REL#id and AUTHZ…REL#, + DEC link | TransactWriteItems |
-//	| relationship by id                        | table | PK = REL#id → PK = AUTHZ#C#P, SK = REL#id            | GetItem ×2                   |
-//	| relationships of a partner (its customers)| GSI1  | GSI1PK = PARTNER#P                                   | Query                        |
-//	| relationships of a customer (its partners)| GSI2  | GSI2PK = CUSTOMER#C                                  | Query                        |
-//	| terminate / expire / extend relationship  | table | Version = read version, + DEC link record            | TransactWriteItems           |
-//	| assignments of H's principals in T        | table | PK = AUTHZ#T#H, SK begins_with ASG# (filter rel id)  | Query                        |
-//	| create delegated assignment               | table | ConditionCheck relationship Status = active + Put + DEC grant | TransactWriteItems  |
-//	| create native assignment                  | table | not-exists, + DEC grant record                       | TransactWriteItems           |
-//	| remove one delegated assignment + events  | table | exists ASG#id; delete G#id; ADD 1 to DEC#T#H / E     | TransactWriteItems           |
-//	| remove assignments (an ended relationship)| table | AUTHZ#T#H / ASG#id and DEC#T#H / G#id                | BatchWriteItem (≤ 25, 4 at once) |
-//	| a principal's grants in a customer        | GSI4  | GSI4PK = TARGETS#H#principal, begins_with(C#)        | Query (the limits per principal) |
-//	| custom roles H defined in T               | table | PK = AUTHZ#T#H, SK begins_with ROLE#                 | Query                        |
-//	| roles every partner defined in T          | GSI2  | GSI2PK = PARTNERROLES#T (partner roles only)         | Query                        |
-//	| save custom role                          | table | not-exists, or Version = read version, + DEC role    | TransactWriteItems           |
-//	| a change with its events (outbox)         | table | the change's conditions + not-exists OUTBOX#id       | TransactWriteItems           |
-//	| unsent events, oldest first               | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard) | Query ×4                     |
-//	| remove sent events                        | table | PK = OUTBOX#id                                       | BatchWriteItem (≤ 25)        |
-//	| dead-letter an event EventBridge refuses  | table | exists OUTBOX#id; SET GSI3PK = OUTBOX-DEAD#<shard>   | UpdateItem                   |
-//	| dead-lettered events; requeue one         | GSI3  | GSI3PK = OUTBOX-DEAD#<shard> (each shard)            | Query ×4; UpdateItem         |
-//	| count a refusal into its window           | table | DENIALS#T / H#user#operation#reason, st > window start | UpdateItem (conditional, ADD n) |
-//	| open a refusal window + its AccessDenied  | table | not-exists, or st and n = read                       | TransactWriteItems           |
-//	| refusal windows that ended                | GSI3  | GSI3PK = DUE#DENY#<shard>, GSI3SK <= now             | Query ×4                     |
-//	| pending invitations past expiry           | GSI3  | GSI3PK = DUE#INV#<shard>, GSI3SK <= now              | Query ×4                     |
-//	| relationships due (notice, end, sweep)    | GSI3  | GSI3PK = DUE#REL#<shard>, GSI3SK <= now              | Query ×4                     |
-//	| record an audit record (idempotent)       | table | not-exists AUDIT#tenant / time#event                 | PutItem (conditional)        |
-//	| a tenant's audit log, newest first        | table | PK = AUDIT#tenant [SK BETWEEN from AND to]           | Query (actor filter in code) |
-//	| a tenant's webhook subscriptions          | table | PK = WEBHOOK#tenant, SK begins_with SUB#             | Query                        |
-//	| a tenant's webhook count                  | table | PK = WEBHOOK#tenant, SK = COUNT (none: Query SUB#)   | GetItem                      |
-//	| subscribe: count + webhook + events       | table | count < 25 (ADD 1), or not-exists; not-exists SUB#id | TransactWriteItems           |
-//	| unsubscribe: webhook + count + events     | table | exists SUB#id; count > 0 (ADD -1), or not-exists     | TransactWriteItems           |
-//	| webhook delivery attempts, newest first   | table | PK = DELIVERY#webhook, SK begins_with TRY#           | Query                        |
-//	| was an event delivered to a subscription  | table | PK = DELIVERY#webhook, SK = DONE#event               | GetItem                      |
-//	| switch: session + activations + events    | table | relationships active; DEC#T#H / E = epoch read; each activated ASG exists, eligible | TransactWriteItems (size independent of the grants used) |
-//	| live switch sessions of a relationship    | table | PK = SESSIONS#rel, SK > now                          | Query (consistent)           |
-//	| a user's switch targets, by customer      | GSI4  | GSI4PK = TARGETS#H#user:u and each TARGETS#H#group:g, GSI4SK > cursor | Query per principal, then Query DEC#C#H per customer of the page and one BatchGetItem of their names |
-//	| claim an Idempotency-Key / replay answer  | table | not-exists IDEMP#<hash(caller, route, key)>          | PutItem (conditional), GetItem |
-//	| organisation with its members             | table | PK = ORG#id                                          | Query (consistent)           |
-//	| create organisation + owner member        | table | not-exists ORG#id/ORG and ORG#id/MEMBER#tenant       | TransactWriteItems           |
-//	| membership change                         | table | organisation Version = read version + member puts/deletes | TransactWriteItems      |
-//	| a tenant's cross-tenant access settings   | table | PK = XTA#tenant                                      | Query                        |
-//	| save / remove cross-tenant access         | table | not-exists / exists XTA#tenant / PARTNER#partner     | TransactWriteItems           |
-//	| reconcile decision records (upgrade)      | table | Scan; item Version = scanned (or item absent)        | TransactWriteItems per record|
+//	| pattern                                          | method                        | index | key condition                                                   | requests                        |
+//	|--------------------------------------------------|-------------------------------|-------|-----------------------------------------------------------------|---------------------------------|
+//	| decide (tenant T, home tenant H)                 | LoadPartition                 | table | PK = DEC#T#H (decision records), consistent                     | Query                           |
+//	| tenant by id                                     | GetTenant                     | table | PK = TENANT#id, SK = TENANT                                     | GetItem                         |
+//	| tenant by domain                                 | TenantByDomain                | table | PK = DOMAIN#d, SK = DOMAIN → tenant by id                       | GetItem ×2                      |
+//	| create tenant + domain claim + admins + event    | CreateTenant                  | table | not-exists TENANT#id and DOMAIN#d, + grant records              | TransactWriteItems              |
+//	| invitation by id                                 | GetInvitation                 | table | PK = INV#id, SK = INV                                           | GetItem                         |
+//	| invitations a tenant sent, newest first          | ListInvitations (outgoing)    | GSI1  | GSI1PK = INVFROM#T (status filtered in code)                    | Query                           |
+//	| invitations a tenant received, newest first      | ListInvitations (incoming)    | GSI2  | GSI2PK = INVTO#T (status filtered in code)                      | Query                           |
+//	| send an invitation + its event                   | CreateInvitation              | table | not-exists INV#id                                               | TransactWriteItems              |
+//	| answer an invitation (decline/cancel/expire)     | UpdateInvitation              | table | INV#id Version = read, + its event                              | TransactWriteItems              |
+//	| accept: invitation + relationship + events       | AcceptInvitation              | table | Version = read; not-exists REL#id, AUTHZ#C#P / REL#id; + link   | TransactWriteItems              |
+//	| pending invitations past expiry                  | DueInvitations                | GSI3  | GSI3PK = DUE#INV#<shard>, GSI3SK <= now (each shard)            | Query ×4                        |
+//	| relationship by id                               | GetRelationship               | table | PK = REL#id → PK = AUTHZ#C#P, SK = REL#id                       | GetItem ×2                      |
+//	| relationships of a partner (its customers)       | ListRelationships (partner)   | GSI1  | GSI1PK = PARTNER#P                                              | Query                           |
+//	| relationships of a customer (its partners)       | ListRelationships (customer)  | GSI2  | GSI2PK = CUSTOMER#C                                             | Query                           |
+//	| terminate / expire / extend / clear relationship | UpdateRelationship            | table | Version = read, + link record, + events                         | TransactWriteItems              |
+//	| relationships due (notice, end, sweep)           | DueRelationships              | GSI3  | GSI3PK = DUE#REL#<shard>, GSI3SK <= now (each shard)            | Query ×4                        |
+//	| assignments of H's principals in T               | ListAssignments               | table | PK = AUTHZ#T#H, SK begins_with ASG# (relationship filtered)     | Query                           |
+//	| assignment by id                                 | GetAssignment                 | table | PK = AUTHZ#T#H, SK = ASG#id                                     | GetItem                         |
+//	| create delegated assignment + events             | CreateAssignment (delegated)  | table | ConditionCheck relationship Status = active; not-exists; grant  | TransactWriteItems              |
+//	| create native assignment + events                | CreateAssignment (native)     | table | not-exists, + grant record                                      | TransactWriteItems              |
+//	| remove one assignment + events                   | RemoveAssignment              | table | exists ASG#id; delete G#id; delegated: ADD 1 to DEC#T#H / E     | TransactWriteItems              |
+//	| remove the assignments of an ended relationship  | DeleteAssignments             | table | ASG#id and G#id, B batches of 12 assignments (4 at once)        | BatchWriteItem ×B               |
+//	| a principal's grants in a customer               | PrincipalGrants               | GSI4  | GSI4PK = TARGETS#H#principal, begins_with(C#)                   | Query                           |
+//	| custom roles H defined in T                      | ListRoles                     | table | PK = AUTHZ#T#H, SK begins_with ROLE#                            | Query                           |
+//	| roles every partner defined in T                 | ListPartnerRoles              | GSI2  | GSI2PK = PARTNERROLES#T (partner roles only)                    | Query                           |
+//	| save custom role + event                         | SaveRole                      | table | not-exists, or Version = read, + role record                    | TransactWriteItems              |
+//	| unsent events, oldest first                      | PendingEvents                 | GSI3  | GSI3PK = OUTBOX#<shard>, GSI3SK <= time (each shard)            | Query ×4                        |
+//	| remove sent events                               | DeleteEvents                  | table | PK = OUTBOX#id, B batches of 25                                 | BatchWriteItem ×B               |
+//	| dead-letter N events EventBridge refuses         | DeadLetterEvents              | table | exists OUTBOX#id; SET GSI3PK = OUTBOX-DEAD#<shard>              | UpdateItem ×N                   |
+//	| dead-lettered events                             | DeadEvents                    | GSI3  | GSI3PK = OUTBOX-DEAD#<shard> (each shard)                       | Query ×4                        |
+//	| requeue a dead-lettered event                    | RequeueEvent                  | table | GSI3PK = OUTBOX-DEAD#<shard> → OUTBOX#<shard>                   | UpdateItem                      |
+//	| an event that follows no change                  | RecordEvents (one)            | table | not-exists OUTBOX#id                                            | PutItem                         |
+//	| events that follow no change, in T transactions  | RecordEvents (many)           | table | not-exists OUTBOX#id, up to 100 a transaction                   | TransactWriteItems ×T           |
+//	| count a refusal into its window                  | CountDenial                   | table | DENIALS#T / H#user#operation#reason, st > window start, ADD n   | UpdateItem                      |
+//	| a refusal window as stored                       | GetDenials                    | table | PK = DENIALS#T, SK = H#user#operation#reason                    | GetItem                         |
+//	| open a refusal window + its AccessDenied         | OpenDenials                   | table | not-exists, or st and n = read                                  | TransactWriteItems              |
+//	| refusal windows that ended                       | DueDenials                    | GSI3  | GSI3PK = DUE#DENY#<shard>, GSI3SK <= now (each shard)           | Query ×4                        |
+//	| close a refusal window (+ its summary)           | CloseDenials                  | table | st and n = read                                                 | TransactWriteItems              |
+//	| record an audit record (idempotent)              | PutAuditRecord                | table | not-exists AUDIT#tenant / time#event                            | PutItem                         |
+//	| a tenant's audit log, newest first               | ListAudit                     | table | PK = AUDIT#tenant [SK BETWEEN from AND to] (actor filtered)     | Query                           |
+//	| a tenant's webhook subscriptions                 | ListWebhooks                  | table | PK = WEBHOOK#tenant, SK begins_with SUB#                        | Query                           |
+//	| subscribe: count + webhook + events              | CreateWebhook                 | table | reads COUNT; count < 25 (ADD 1), or not-exists; not-exists SUB# | GetItem + TransactWriteItems    |
+//	| a tenant's first subscription (no count yet)     | CreateWebhook (first)         | table | COUNT absent: counts SUB# items; writes COUNT, not-exists       | GetItem + Query + TransactWriteItems |
+//	| unsubscribe: webhook + count + events            | DeleteWebhook                 | table | reads COUNT; exists SUB#id; count > 0 (ADD -1), or not-exists   | GetItem + TransactWriteItems    |
+//	| a delivery's outcome on its subscription         | UpdateWebhook                 | table | SUB#id Version = read                                           | PutItem                         |
+//	| the failure that disables it + WebhookDisabled   | UpdateWebhook (disabling)     | table | SUB#id Version = read, + its event                              | TransactWriteItems              |
+//	| webhook delivery attempts, newest first          | ListDeliveries                | table | PK = DELIVERY#webhook, SK begins_with TRY#                      | Query                           |
+//	| was an event delivered to a subscription         | Delivered                     | table | PK = DELIVERY#webhook, SK = DONE#event                          | GetItem                         |
+//	| keep a failed delivery attempt                   | RecordDelivery (failed)       | table | not-exists TRY#time#event#n                                     | PutItem                         |
+//	| keep a delivery attempt and its DONE marker      | RecordDelivery (delivered)    | table | not-exists TRY#time#event#n; DONE#event                         | TransactWriteItems              |
+//	| switch: session + activations + events           | CommitSwitch                  | table | relationships active; DEC#T#H / E = epoch read; activated ASG exist, eligible | TransactWriteItems |
+//	| live switch sessions of a relationship           | LiveSessions                  | table | PK = SESSIONS#rel, SK > now                                     | Query                           |
+//	| a user's switch targets: P principals (the user and its groups), C customers on the page | SwitchTargets | GSI4 | GSI4PK = TARGETS#H#principal, GSI4SK > cursor; then DEC#C#H per customer; names of the page's tenants | Query ×P + Query ×C + BatchGetItem |
+//	| claim an Idempotency-Key                         | Reserve (new)                 | table | not-exists IDEMP#<hash(caller, route, key)>                     | PutItem                         |
+//	| an Idempotency-Key claimed already: its answer   | Reserve (taken)               | table | not-exists fails → IDEMP#… read                                 | PutItem + GetItem               |
+//	| keep the answer to replay                        | Complete                      | table | IDEMP#…                                                         | PutItem                         |
+//	| give a claim back (a retry may cure the failure) | Release                       | table | IDEMP#…                                                         | DeleteItem                      |
+//	| organisation with its members                    | GetOrganization               | table | PK = ORG#id, consistent                                         | Query                           |
+//	| create organisation + owner member + event       | CreateOrganization            | table | not-exists ORG#id / ORG and ORG#id / MEMBER#tenant              | TransactWriteItems              |
+//	| membership change + events                       | SaveMembers                   | table | organisation Version = read; member puts (versioned) / deletes  | TransactWriteItems              |
+//	| a tenant's cross-tenant access settings          | ListCrossTenantAccess         | table | PK = XTA#tenant                                                 | Query                           |
+//	| save cross-tenant access + events                | SaveCrossTenantAccess         | table | not-exists XTA#tenant / PARTNER#partner                         | TransactWriteItems              |
+//	| remove cross-tenant access + event               | DeleteCrossTenantAccess       | table | exists XTA#tenant / PARTNER#partner                             | TransactWriteItems              |
+//	| reconcile W decision records (upgrade)           | backfill.Decisions            | table | Scan; item Version = scanned (or item absent)                   | Scan + TransactWriteItems ×W    |
+//	| index W partners' roles (upgrade)                | backfill.PartnerRoleIndex     | table | Scan; role Version = scanned                                    | Scan + TransactWriteItems ×W    |
+//	| check the table's invariants                     | invariants.Check              | table | Scan                                                            | Scan                            |
+//
+// (A Scan is one request per 1 MB of table; the counts above are a small
+// table's.)
 //
 // Items
 //
@@ -100,10 +126,15 @@
 // uses, no index keys or timestamps) written in the same transaction as the
 // canonical item, so one check-access is one Query of a partition whose
 // relationship and 20 assignments fit in one 4 KB read unit, however many
-// tenants there are. CheckInvariants verifies the records mirror the items.
+// tenants there are. internal/ops/invariants verifies the records mirror the
+// items, and internal/ops/backfill makes them agree on an upgraded table.
 //
-// Every state change rewrites the whole item with PutItem conditioned on the
-// version it read: racing writers get one winner and ErrConflict for the
+// Every item is a private struct of this package with the attribute names
+// spelled out (schema_test.go keeps them so), so the domain renames its
+// fields freely. Versions are the store's: a value read carries the version
+// it was read at, a write passes it back, and the store rewrites the whole
+// item conditioned on that version (a new item: on its absence) and stores
+// the next one: racing writers get one winner and ErrConflict for the
 // rest. A user's activation of an eligible assignment is a record of its own
 // (A#asg#user), so members of a group never end each other's; the removal
 // epoch (E) lets a switch condition on "no grant removed since I read"

@@ -5,24 +5,38 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/idempotency"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
-func idempotencyKey(scope string) (string, string) { return "IDEMP#" + scope, "IDEMP" }
-
+// idempotencyItem is the claim of an Idempotency-Key and, once the request
+// is done, its answer: IDEMP#<scope> / IDEMP, removed by TTL.
 type idempotencyItem struct {
 	keys
-	httpapi.Recorded
-	TTL int64 `dynamodbav:"ttl"`
+	Hash        string    `dynamodbav:"Hash"`
+	ClaimedAt   time.Time `dynamodbav:"ClaimedAt"`
+	Done        bool      `dynamodbav:"Done"`
+	Status      int       `dynamodbav:"Status"`
+	Body        string    `dynamodbav:"Body"`
+	ContentType string    `dynamodbav:"ContentType"`
+	TTL         int64     `dynamodbav:"ttl"`
 }
 
-var _ httpapi.IdempotencyStore = (*Store)(nil)
+// attrClaimedAt is what a takeover of a stale claim is conditioned on.
+const attrClaimedAt = "ClaimedAt"
+
+func newIdempotencyItem(scope string, rec idempotency.Record, expires time.Time) idempotencyItem {
+	pk, sk := idempotencyKey(scope)
+	return idempotencyItem{keys: keys{PK: pk, SK: sk, Entity: entityIdempotency}, Hash: rec.Hash, ClaimedAt: rec.ClaimedAt, Done: rec.Done,
+		Status: rec.Status, Body: rec.Body, ContentType: rec.ContentType, TTL: expires.Unix()}
+}
+
+func (it idempotencyItem) domain() idempotency.Record {
+	return idempotency.Record{Hash: it.Hash, ClaimedAt: it.ClaimedAt, Done: it.Done, Status: it.Status, Body: it.Body, ContentType: it.ContentType}
+}
 
 // staleClaim is how long an unfinished claim holds its key: longer than any
 // HTTP function may run (API Gateway stops waiting at 30 s).
@@ -34,49 +48,49 @@ const staleClaim = 2 * time.Minute
 // (DynamoDB's TTL deletes lazily) or a claim never finished (its function was
 // cut off) is taken over, conditioned on being the one read, so two takers
 // cannot both win.
-func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (httpapi.Recorded, bool, error) {
+func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (idempotency.Record, bool, error) {
 	pk, sk := idempotencyKey(scope)
 	now := time.Now()
-	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, httpapi.Recorded{Hash: hash, ClaimedAt: now}, expires.Unix()})
+	m, err := marshal(newIdempotencyItem(scope, idempotency.Record{Hash: hash, ClaimedAt: now}, expires))
 	if err != nil {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String(condNew)})
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: isNew.expression()})
 	if err == nil {
-		return httpapi.Recorded{}, true, nil
+		return idempotency.Record{}, true, nil
 	}
 	if !errors.Is(translate(err), tenancy.ErrConflict) {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
 	var it idempotencyItem
 	if err := s.get(ctx, pk, sk, &it, "idempotency record", scope); err != nil {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
 	expired := it.TTL < now.Unix()
 	stale := !it.Done && now.Sub(it.ClaimedAt) > staleClaim
 	if !expired && !stale {
-		return it.Recorded, false, nil
+		return it.domain(), false, nil
 	}
 	old, err := attributevalue.Marshal(it.ClaimedAt)
 	if err != nil {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String("ClaimedAt = :old"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":old": old}})
+	taken := equals(attrClaimedAt, old)
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: taken.expression(),
+		ExpressionAttributeNames: taken.names, ExpressionAttributeValues: taken.values})
 	switch {
 	case err == nil:
-		return httpapi.Recorded{}, true, nil
+		return idempotency.Record{}, true, nil
 	case errors.Is(translate(err), tenancy.ErrConflict):
-		return httpapi.Recorded{Hash: hash}, false, nil // another request took it over just now: in progress
+		return idempotency.Record{Hash: hash}, false, nil // another request took it over just now: in progress
 	}
-	return httpapi.Recorded{}, false, err
+	return idempotency.Record{}, false, err
 }
 
 // Complete implements httpapi.IdempotencyStore: the first response is kept
 // for replay until expires.
-func (s *Store) Complete(ctx context.Context, scope string, rec httpapi.Recorded, expires time.Time) error {
-	pk, sk := idempotencyKey(scope)
-	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, rec, expires.Unix()})
+func (s *Store) Complete(ctx context.Context, scope string, rec idempotency.Record, expires time.Time) error {
+	m, err := marshal(newIdempotencyItem(scope, rec, expires))
 	if err != nil {
 		return err
 	}
@@ -87,7 +101,6 @@ func (s *Store) Complete(ctx context.Context, scope string, rec httpapi.Recorded
 // Release implements httpapi.IdempotencyStore: a request that failed for a
 // reason a retry may cure gives its claim back.
 func (s *Store) Release(ctx context.Context, scope string) error {
-	pk, sk := idempotencyKey(scope)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(pk, sk)})
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(idempotencyKey(scope))})
 	return err
 }

@@ -3,21 +3,19 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -44,145 +42,76 @@ var _ tenancy.Store = (*Store)(nil)
 // New returns a store over table.
 func New(db DB, table string) *Store { return &Store{db: guarded{db}, table: table} }
 
-// Page sizes.
-const (
-	defaultLimit = 50
-	maxLimit     = 100
-	batchSize    = 25
+// batchSize is DynamoDB's limit on one BatchWriteItem.
+const batchSize = 25
+
+// maxTransactItems is DynamoDB's limit on one TransactWriteItems.
+const maxTransactItems = 100
+
+// AttrVersion is the optimistic-locking version of mutable items. The store
+// keeps it: a value read carries the version it was read at (a new value
+// 0), a write passes it back, and the store writes only while the stored
+// version is still that one (or, for 0, no item exists), storing the next.
+const AttrVersion = "Version"
+
+// condition is a write's condition expression with its names and values
+// (the zero condition: none).
+type condition struct {
+	expr   string
+	names  map[string]string
+	values map[string]types.AttributeValue
+}
+
+func (c condition) expression() *string {
+	if c.expr == "" {
+		return nil
+	}
+	return aws.String(c.expr)
+}
+
+// and is both conditions (their placeholders must differ).
+func (c condition) and(o condition) condition {
+	out := condition{expr: c.expr + " AND " + o.expr, names: map[string]string{}, values: map[string]types.AttributeValue{}}
+	for _, x := range []condition{c, o} {
+		maps.Copy(out.names, x.names)
+		maps.Copy(out.values, x.values)
+	}
+	return out
+}
+
+// isNew conditions a put on the item not existing yet; exists on its
+// existing.
+var (
+	isNew  = condition{expr: "attribute_not_exists(" + AttrPK + ")"}
+	exists = condition{expr: "attribute_exists(" + AttrPK + ")"}
 )
 
-// Items. They embed the domain types, so attribute names are the domain's
-// field names; keys and the item type sit beside them.
-
-type keys struct {
-	PK     string
-	SK     string
-	GSI1PK string `dynamodbav:",omitempty"`
-	GSI1SK string `dynamodbav:",omitempty"`
-	GSI2PK string `dynamodbav:",omitempty"`
-	GSI2SK string `dynamodbav:",omitempty"`
-	GSI3PK string `dynamodbav:",omitempty"`
-	GSI3SK string `dynamodbav:",omitempty"`
-	GSI4PK string `dynamodbav:",omitempty"`
-	GSI4SK string `dynamodbav:",omitempty"`
-	// Entity names the item's kind (tenant, invitation, …) for people
-	// reading the table; no code path depends on it.
-	Entity string
+// equals conditions a write on an attribute's value.
+func equals(attr string, v types.AttributeValue) condition {
+	return condition{expr: "#eq = :eq", names: map[string]string{"#eq": attr}, values: map[string]types.AttributeValue{":eq": v}}
 }
 
-type tenantItem struct {
-	keys
-	tenancy.Tenant
-}
-
-type domainItem struct {
-	keys
-	TenantID string
-}
-
-type invitationItem struct {
-	keys
-	tenancy.Invitation
-}
-
-type relationshipIDItem struct {
-	keys
-	CustomerTenant string
-	PartnerTenant  string
-}
-
-type relationshipItem struct {
-	keys
-	tenancy.Relationship
-}
-
-type assignmentItem struct {
-	keys
-	tenancy.Assignment
-}
-
-type roleItem struct {
-	keys
-	tenancy.CustomRole
-}
-
-const (
-	typeTenant         = "tenant"
-	typeDomain         = "domain"
-	typeInvitation     = "invitation"
-	typeRelationshipID = "relationship-id"
-	typeRelationship   = "relationship"
-	typeAssignment     = "assignment"
-	typeRole           = "role"
-	typeOutbox         = "outbox"
-	typeAudit          = "audit"
-)
-
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
-
-func newTenantItem(t tenancy.Tenant) tenantItem {
-	pk, sk := tenantKey(t.ID)
-	return tenantItem{keys{PK: pk, SK: sk, Entity: typeTenant}, t}
-}
-
-// A pending invitation sits in the schedule index until it is answered or
-// expires; the item is always rewritten whole, so leaving the index is just a
-// put without the GSI3 keys.
-func newInvitationItem(inv tenancy.Invitation) invitationItem {
-	pk, sk := invitationKey(inv.ID)
-	at := listSK(stamp(inv.CreatedAt), inv.ID)
-	k := keys{PK: pk, SK: sk, GSI1PK: invitationsFromPK(inv.FromTenant), GSI1SK: at, GSI2PK: invitationsToPK(inv.ToTenant), GSI2SK: at, Entity: typeInvitation}
-	if inv.Status == tenancy.InvitationPending {
-		k.GSI3PK, k.GSI3SK = schedulePK(scheduleInvitation, inv.ID), listSK(stamp(inv.ExpiresAt), inv.ID)
+// versioned is the condition of a write of an item read at version read
+// (0: never stored) and the version the write stores.
+func versioned(read int) (condition, int) {
+	if read == 0 {
+		return isNew, 1
 	}
-	return invitationItem{k, inv}
+	return atVersion(read), read + 1
 }
 
-func newRelationshipItem(r tenancy.Relationship) relationshipItem {
-	at := listSK(stamp(r.CreatedAt), r.ID)
-	k := keys{PK: authzPK(r.CustomerTenant, r.PartnerTenant), SK: relationshipSK(r.ID),
-		GSI1PK: partnerPK(r.PartnerTenant), GSI1SK: at, GSI2PK: customerPK(r.CustomerTenant), GSI2SK: at, Entity: typeRelationship}
-	if due, ok := r.ReviewAt(); ok {
-		k.GSI3PK, k.GSI3SK = schedulePK(scheduleRelation, r.ID), listSK(stamp(due), r.ID)
-	}
-	return relationshipItem{k, r}
+// atVersion conditions a write on the stored version being v.
+func atVersion(v int) condition { return equals(AttrVersion, number(v)) }
+
+func number(n int) *types.AttributeValueMemberN {
+	return &types.AttributeValueMemberN{Value: fmt.Sprint(n)}
 }
 
-type outboxItem struct {
-	keys
-	EventID    string
-	DetailType string
-	OccurredAt time.Time
-	Detail     string
-}
+func text(s string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: s} }
 
-func newOutboxItem(m events.Message) outboxItem {
-	pk, sk := outboxKey(m.ID)
-	return outboxItem{keys{PK: pk, SK: sk, GSI3PK: schedulePK(scheduleOutbox, m.ID), GSI3SK: listSK(stamp(m.Time), m.ID), Entity: typeOutbox},
-		m.ID, string(m.Type), m.Time, string(m.Detail)}
-}
-
-// Delegated assignments also sit in their principal's switch-targets
-// partition (GSI4), by customer; partner-defined roles in the customer's
-// partner-roles index (GSI2).
-func newAssignmentItem(a tenancy.Assignment) assignmentItem {
-	k := keys{PK: authzPK(a.TenantID, a.HomeTenant), SK: assignmentSK(a.ID), Entity: typeAssignment}
-	if a.RelationshipID != "" {
-		k.GSI4PK, k.GSI4SK = targetsPK(a.HomeTenant, a.Principal), targetSK(a.TenantID, a.ID)
-	}
-	return assignmentItem{k, a}
-}
-
-func newRoleItem(r tenancy.CustomRole) roleItem {
-	k := keys{PK: authzPK(r.TenantID, r.DefinedBy), SK: roleSK(r.ID), Entity: typeRole}
-	if r.DefinedBy != r.TenantID {
-		k.GSI2PK, k.GSI2SK = partnerRolesPK(r.TenantID), partnerRoleSK(r.DefinedBy, r.ID)
-	}
-	return roleItem{k, r}
-}
-
-// marshal encodes an item, leaving out empty lists, empty maps and nulls: they carry no
-// information, and every byte left out is capacity not paid for on each read.
+// marshal encodes an item, leaving out empty lists, empty maps and nulls:
+// they carry no information, and every byte left out is capacity not paid
+// for on each read.
 func marshal(v any) (map[string]types.AttributeValue, error) {
 	m, err := attributevalue.MarshalMap(v)
 	if err != nil {
@@ -205,37 +134,31 @@ func marshal(v any) (map[string]types.AttributeValue, error) {
 	return m, nil
 }
 
-// Lists left out by marshal read back as empty, not null.
-func (it assignmentItem) domain() tenancy.Assignment {
-	a := it.Assignment
-	a.Roles, a.Permissions = orEmpty(a.Roles), orEmpty(a.Permissions)
-	return a
+// unmarshal decodes a raw item as I and converts it.
+func unmarshal[I any, T any](raw map[string]types.AttributeValue, conv func(I) T) (T, error) {
+	var it I
+	if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+		var zero T
+		return zero, err
+	}
+	return conv(it), nil
 }
 
-func (it relationshipItem) domain() tenancy.Relationship {
-	r := it.Relationship
-	r.PrimaryAdmins = orEmpty(r.PrimaryAdmins)
-	return r
+// decodeInto appends a raw item, decoded as I and converted, to *list.
+func decodeInto[I any, T any](raw map[string]types.AttributeValue, list *[]T, conv func(I) T) error {
+	v, err := unmarshal(raw, conv)
+	if err == nil {
+		*list = append(*list, v)
+	}
+	return err
 }
 
-func orEmpty(s []string) []string {
+// orEmpty reads a list left out by marshal back as empty, not null.
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
-}
-
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{AttrPK: &types.AttributeValueMemberS{Value: pk}, AttrSK: &types.AttributeValueMemberS{Value: sk}}
-}
-
-const (
-	condNew     = "attribute_not_exists(" + AttrPK + ")"
-	condVersion = AttrVersion + " = :prev"
-)
-
-func prevVersion(v int) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{":prev": &types.AttributeValueMemberN{Value: fmt.Sprint(v - 1)}}
 }
 
 // translate turns DynamoDB's condition failures into the domain's ErrConflict.
@@ -257,6 +180,7 @@ func translate(err error) error {
 	return err
 }
 
+// get reads one item, strongly consistent; ErrNotFound names what and id.
 func (s *Store) get(ctx context.Context, pk, sk string, out any, what, id string) error {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
 	if err != nil {
@@ -268,23 +192,34 @@ func (s *Store) get(ctx context.Context, pk, sk string, out any, what, id string
 	return attributevalue.UnmarshalMap(res.Item, out)
 }
 
-func (s *Store) putTx(item any, cond string, values map[string]types.AttributeValue) (types.TransactWriteItem, error) {
+// putTx is the put of item on c.
+func (s *Store) putTx(item any, c condition) (types.TransactWriteItem, error) {
 	m, err := marshal(item)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m, ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}, nil
+	return types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: m,
+		ConditionExpression: c.expression(), ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}, nil
 }
 
-// maxTransactItems is DynamoDB's limit on one TransactWriteItems.
-const maxTransactItems = 100
+// deleteTx is the delete of an item on c.
+func (s *Store) deleteTx(pk, sk string, c condition) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(pk, sk),
+		ConditionExpression: c.expression(), ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}
+}
+
+// checkTx conditions a transaction on an item it does not write.
+func (s *Store) checkTx(pk, sk string, c condition) types.TransactWriteItem {
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: key(pk, sk),
+		ConditionExpression: c.expression(), ExpressionAttributeNames: c.names, ExpressionAttributeValues: c.values}}
+}
 
 // commit writes the change and its events atomically: the events go to the
 // outbox in the same transaction, so a change never exists without its events
 // and no event exists for a change that failed. A lone put stays a PutItem.
 func (s *Store) commit(ctx context.Context, items []types.TransactWriteItem, msgs []events.Message) error {
 	for _, m := range msgs {
-		tx, err := s.putTx(newOutboxItem(m), condNew, nil)
+		tx, err := s.putTx(newOutboxItem(m), isNew)
 		if err != nil {
 			return err
 		}
@@ -320,201 +255,12 @@ func requestToken(table, eventID string) string {
 }
 
 // commitPut is commit for a change of one item.
-func (s *Store) commitPut(ctx context.Context, item any, cond string, values map[string]types.AttributeValue, msgs []events.Message) error {
-	tx, err := s.putTx(item, cond, values)
+func (s *Store) commitPut(ctx context.Context, item any, c condition, msgs []events.Message) error {
+	tx, err := s.putTx(item, c)
 	if err != nil {
 		return err
 	}
 	return s.commit(ctx, []types.TransactWriteItem{tx}, msgs)
-}
-
-// CreateTenant implements tenancy.Store.
-func (s *Store) CreateTenant(ctx context.Context, t tenancy.Tenant, admins []tenancy.Assignment, msgs []events.Message) error {
-	dpk, dsk := domainKey(t.Domain)
-	var items []types.TransactWriteItem
-	for _, v := range []any{newTenantItem(t), domainItem{keys{PK: dpk, SK: dsk, Entity: typeDomain}, t.ID}} {
-		tx, err := s.putTx(v, condNew, nil)
-		if err != nil {
-			return err
-		}
-		items = append(items, tx)
-	}
-	for _, a := range admins {
-		txs, err := s.putWithDecision(newAssignmentItem(a), condNew, nil, grantOf(a))
-		if err != nil {
-			return err
-		}
-		items = append(items, txs...)
-	}
-	return s.commit(ctx, items, msgs)
-}
-
-// GetTenant implements tenancy.Store.
-func (s *Store) GetTenant(ctx context.Context, id string) (tenancy.Tenant, error) {
-	var it tenantItem
-	pk, sk := tenantKey(id)
-	err := s.get(ctx, pk, sk, &it, "tenant", id)
-	return it.Tenant, err
-}
-
-// TenantByDomain implements tenancy.Store.
-func (s *Store) TenantByDomain(ctx context.Context, domain string) (tenancy.Tenant, error) {
-	var d domainItem
-	pk, sk := domainKey(strings.ToLower(domain))
-	if err := s.get(ctx, pk, sk, &d, "domain", domain); err != nil {
-		return tenancy.Tenant{}, err
-	}
-	return s.GetTenant(ctx, d.TenantID)
-}
-
-// CreateInvitation implements tenancy.Store.
-func (s *Store) CreateInvitation(ctx context.Context, inv tenancy.Invitation, msgs []events.Message) error {
-	return s.commitPut(ctx, newInvitationItem(inv), condNew, nil, msgs)
-}
-
-// GetInvitation implements tenancy.Store.
-func (s *Store) GetInvitation(ctx context.Context, id string) (tenancy.Invitation, error) {
-	var it invitationItem
-	pk, sk := invitationKey(id)
-	err := s.get(ctx, pk, sk, &it, "invitation", id)
-	return it.Invitation, err
-}
-
-// UpdateInvitation implements tenancy.Store.
-func (s *Store) UpdateInvitation(ctx context.Context, inv tenancy.Invitation, msgs []events.Message) error {
-	return s.commitPut(ctx, newInvitationItem(inv), condVersion, prevVersion(inv.Version), msgs)
-}
-
-// ListInvitations implements tenancy.Store.
-func (s *Store) ListInvitations(ctx context.Context, tenant, direction, status string, page tenancy.Page) (tenancy.List[tenancy.Invitation], error) {
-	q := query{index: IndexGSI1, pkAttr: AttrGSI1PK, pk: invitationsFromPK(tenant), newestFirst: true}
-	if direction == tenancy.Incoming {
-		q = query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: invitationsToPK(tenant), newestFirst: true}
-	}
-	if status != "" {
-		q.filterPath, q.filterValue = []string{"Status"}, status
-	}
-	return list[invitationItem, tenancy.Invitation](ctx, s, q, page, func(it invitationItem) tenancy.Invitation { return it.Invitation })
-}
-
-// AcceptInvitation implements tenancy.Store.
-func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, rel tenancy.Relationship, msgs []events.Message) error {
-	pk, sk := relationshipIDKey(rel.ID)
-	invTx, err := s.putTx(newInvitationItem(inv), condVersion, prevVersion(inv.Version))
-	if err != nil {
-		return err
-	}
-	idTx, err := s.putTx(relationshipIDItem{keys{PK: pk, SK: sk, Entity: typeRelationshipID}, rel.CustomerTenant, rel.PartnerTenant}, condNew, nil)
-	if err != nil {
-		return err
-	}
-	relTxs, err := s.putWithDecision(newRelationshipItem(rel), condNew, nil, linkOf(rel))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, append([]types.TransactWriteItem{invTx, idTx}, relTxs...), msgs)
-}
-
-// GetRelationship implements tenancy.Store.
-func (s *Store) GetRelationship(ctx context.Context, id string) (tenancy.Relationship, error) {
-	var ref relationshipIDItem
-	pk, sk := relationshipIDKey(id)
-	if err := s.get(ctx, pk, sk, &ref, "relationship", id); err != nil {
-		return tenancy.Relationship{}, err
-	}
-	var it relationshipItem
-	err := s.get(ctx, authzPK(ref.CustomerTenant, ref.PartnerTenant), relationshipSK(id), &it, "relationship", id)
-	return it.domain(), err
-}
-
-// ListRelationships implements tenancy.Store.
-func (s *Store) ListRelationships(ctx context.Context, tenant, side string, page tenancy.Page) (tenancy.List[tenancy.Relationship], error) {
-	q := query{index: IndexGSI1, pkAttr: AttrGSI1PK, pk: partnerPK(tenant), newestFirst: true}
-	if side == tenancy.SideCustomer {
-		q = query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: customerPK(tenant), newestFirst: true}
-	}
-	return list[relationshipItem, tenancy.Relationship](ctx, s, q, page, relationshipItem.domain)
-}
-
-// UpdateRelationship implements tenancy.Store.
-func (s *Store) UpdateRelationship(ctx context.Context, rel tenancy.Relationship, msgs []events.Message) error {
-	txs, err := s.putWithDecision(newRelationshipItem(rel), condVersion, prevVersion(rel.Version), linkOf(rel))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, txs, msgs)
-}
-
-// CreateAssignment implements tenancy.Store.
-func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
-	txs, err := s.putWithDecision(newAssignmentItem(a), condNew, nil, grantOf(a))
-	if err != nil {
-		return err
-	}
-	if a.RelationshipID == "" {
-		return s.commit(ctx, txs, msgs)
-	}
-	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName:                &s.table,
-		Key:                      key(authzPK(a.TenantID, a.HomeTenant), relationshipSK(a.RelationshipID)),
-		ConditionExpression:      aws.String("#status = :active"),
-		ExpressionAttributeNames: map[string]string{"#status": "Status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":active": &types.AttributeValueMemberS{Value: tenancy.RelationshipActive},
-		},
-	}}
-	return s.commit(ctx, append([]types.TransactWriteItem{check}, txs...), msgs)
-}
-
-// RemoveAssignment implements tenancy.Store: the delete and its events in one
-// transaction; ErrNotFound when it is already gone.
-func (s *Store) RemoveAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {
-	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.ID)),
-		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")}}
-	items := []types.TransactWriteItem{del, s.decisionDelete(decisionPK(a.TenantID, a.HomeTenant), decGrant+a.ID)}
-	if a.RelationshipID != "" {
-		items = append(items, s.bumpEpoch(a.TenantID, a.HomeTenant))
-	}
-	err := s.commit(ctx, items, msgs)
-	if errors.Is(err, tenancy.ErrConflict) {
-		return fmt.Errorf("%w: assignment %s", tenancy.ErrNotFound, a.ID)
-	}
-	return err
-}
-
-// GetAssignment implements tenancy.Store.
-func (s *Store) GetAssignment(ctx context.Context, tenant, home, id string) (tenancy.Assignment, error) {
-	var it assignmentItem
-	err := s.get(ctx, authzPK(tenant, home), assignmentSK(id), &it, "assignment", id)
-	return it.domain(), err
-}
-
-// ListAssignments implements tenancy.Store.
-func (s *Store) ListAssignments(ctx context.Context, tenant, home, relationshipID string, page tenancy.Page) (tenancy.List[tenancy.Assignment], error) {
-	q := query{pkAttr: AttrPK, pk: authzPK(tenant, home), skPrefix: prefixAssignment}
-	if relationshipID != "" {
-		q.filterPath, q.filterValue = []string{"RelationshipID"}, relationshipID
-	}
-	return list[assignmentItem, tenancy.Assignment](ctx, s, q, page, assignmentItem.domain)
-}
-
-// DeleteAssignments implements tenancy.Store. Deleting an assignment that is
-// already gone is not an error, so a removal can be repeated.
-// The batches go four at a time.
-func (s *Store) DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	for len(ids) > 0 {
-		n := min(len(ids), batchSize/2) // each assignment is two deletes: it and its decision record
-		reqs := make([]types.WriteRequest, 0, 2*n)
-		for _, id := range ids[:n] {
-			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(authzPK(tenant, home), assignmentSK(id))}},
-				types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(decisionPK(tenant, home), decGrant+id)}})
-		}
-		ids = ids[n:]
-		g.Go(func() error { return s.batchWrite(gctx, reqs) })
-	}
-	return g.Wait()
 }
 
 // batchWrite sends a batch and re-sends what DynamoDB left unprocessed, with
@@ -543,209 +289,51 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 	return nil
 }
 
-// SaveRole implements tenancy.Store.
-func (s *Store) SaveRole(ctx context.Context, r tenancy.CustomRole, msgs []events.Message) error {
-	cond, values := condNew, map[string]types.AttributeValue(nil)
-	if r.Version > 1 {
-		cond, values = condVersion, prevVersion(r.Version)
-	}
-	txs, err := s.putWithDecision(newRoleItem(r), cond, values, roleRecordOf(r))
-	if err != nil {
-		return err
-	}
-	return s.commit(ctx, txs, msgs)
+// deleteRequest is one delete of a batch.
+func deleteRequest(pk, sk string) types.WriteRequest {
+	return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(pk, sk)}}
 }
 
-// ListRoles implements tenancy.Store.
-func (s *Store) ListRoles(ctx context.Context, tenant, definedBy string) ([]tenancy.CustomRole, error) {
-	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{pkAttr: AttrPK, pk: authzPK(tenant, definedBy), skPrefix: prefixRole},
-		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
+// actor is a tenancy.Actor as items store it.
+type actor struct {
+	User   string `dynamodbav:"User"`
+	Tenant string `dynamodbav:"Tenant"`
 }
 
-// ListPartnerRoles implements tenancy.Store: every role any partner defined
-// in tenant, one query of GSI2 per 100 roles (eventually consistent, as
-// every index read).
-func (s *Store) ListPartnerRoles(ctx context.Context, tenant string) ([]tenancy.CustomRole, error) {
-	return listAll[roleItem, tenancy.CustomRole](ctx, s, query{index: IndexGSI2, pkAttr: AttrGSI2PK, pk: partnerRolesPK(tenant)},
-		func(it roleItem) tenancy.CustomRole { return it.CustomRole })
+func actorOf(a tenancy.Actor) actor   { return actor{User: a.User, Tenant: a.Tenant} }
+func (a actor) domain() tenancy.Actor { return tenancy.Actor{User: a.User, Tenant: a.Tenant} }
+
+// Optional values: a nil pointer is left out of the item.
+
+func optionalActor(a *tenancy.Actor) *actor {
+	if a == nil {
+		return nil
+	}
+	v := actorOf(*a)
+	return &v
 }
 
-// query describes one paginated Query.
-type query struct {
-	index        string
-	pkAttr       string
-	pk           string
-	skPrefix     string
-	skFrom, skTo string
-	newestFirst  bool
-	filterPath   []string // attribute path compared with filterValue
-	filterValue  string
+func (a *actor) optional() *tenancy.Actor {
+	if a == nil {
+		return nil
+	}
+	v := a.domain()
+	return &v
 }
 
-func list[I any, T any](ctx context.Context, s *Store, q query, page tenancy.Page, conv func(I) T) (tenancy.List[T], error) {
-	limit := page.Limit
-	if limit <= 0 {
-		limit = defaultLimit
+// durations are stored as nanoseconds.
+func optionalDuration(d *period.Duration) *time.Duration {
+	if d == nil {
+		return nil
 	}
-	limit = min(limit, maxLimit)
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": q.pkAttr},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: q.pk}},
-		ScanIndexForward:          aws.Bool(!q.newestFirst),
-		Limit:                     aws.Int32(int32(limit)),
-	}
-	if q.index != "" {
-		in.IndexName = aws.String(q.index)
-	} else {
-		in.ConsistentRead = aws.Bool(true)
-	}
-	if q.skPrefix != "" {
-		in.KeyConditionExpression = aws.String("#pk = :pk AND begins_with(#sk, :sk)")
-		in.ExpressionAttributeNames["#sk"] = AttrSK
-		in.ExpressionAttributeValues[":sk"] = &types.AttributeValueMemberS{Value: q.skPrefix}
-	}
-	if q.skFrom != "" {
-		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk BETWEEN :from AND :to")
-		in.ExpressionAttributeNames["#sk"] = AttrSK
-		in.ExpressionAttributeValues[":from"] = &types.AttributeValueMemberS{Value: q.skFrom}
-		in.ExpressionAttributeValues[":to"] = &types.AttributeValueMemberS{Value: q.skTo}
-	}
-	if page.Cursor != "" {
-		start, err := decodeCursor(page.Cursor, q)
-		if err != nil {
-			return tenancy.List[T]{}, err
-		}
-		in.ExclusiveStartKey = start
-	}
-	res := tenancy.List[T]{Items: make([]T, 0, limit)}
-	// A filter is applied here rather than as a FilterExpression: DynamoDB
-	// charges for every item a Query reads either way, and filtering in code
-	// lets a page hold up to limit matching items instead of limit read ones.
-	// A sparse filter stops after maxFilteredReads and answers a cursor.
-	for reads := 0; ; reads++ {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return tenancy.List[T]{}, fmt.Errorf("query %s: %w", q.pk, err)
-		}
-		for i, raw := range out.Items {
-			if len(q.filterPath) > 0 && stringAt(raw, q.filterPath) != q.filterValue {
-				continue
-			}
-			var it I
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return tenancy.List[T]{}, err
-			}
-			res.Items = append(res.Items, conv(it))
-			if len(res.Items) == limit {
-				if i < len(out.Items)-1 || len(out.LastEvaluatedKey) > 0 {
-					res.NextCursor = encodeCursor(keyOf(raw, q))
-				}
-				return res, nil
-			}
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return res, nil
-		}
-		if reads == maxFilteredReads {
-			res.NextCursor = encodeCursor(out.LastEvaluatedKey)
-			return res, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-		in.Limit = aws.Int32(int32(limit - len(res.Items)))
-	}
+	v := time.Duration(*d)
+	return &v
 }
 
-// listAll reads every page of a list.
-func listAll[I any, T any](ctx context.Context, s *Store, q query, conv func(I) T) ([]T, error) {
-	var out []T
-	page := tenancy.Page{Limit: maxLimit}
-	for {
-		l, err := list[I, T](ctx, s, q, page, conv)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
+func periodOf(d *time.Duration) *period.Duration {
+	if d == nil {
+		return nil
 	}
-}
-
-// maxFilteredReads bounds the Queries one filtered page may make.
-const maxFilteredReads = 10
-
-// stringAt reads a string attribute at a path of map keys.
-func stringAt(item map[string]types.AttributeValue, path []string) string {
-	var v types.AttributeValue = &types.AttributeValueMemberM{Value: item}
-	for _, name := range path {
-		m, ok := v.(*types.AttributeValueMemberM)
-		if !ok {
-			return ""
-		}
-		v = m.Value[name]
-	}
-	if s, ok := v.(*types.AttributeValueMemberS); ok {
-		return s.Value
-	}
-	return ""
-}
-
-// keyOf is the key of an item as a Query on q would report it last evaluated.
-func keyOf(item map[string]types.AttributeValue, q query) map[string]types.AttributeValue {
-	k := map[string]types.AttributeValue{AttrPK: item[AttrPK], AttrSK: item[AttrSK]}
-	if q.index != "" {
-		sk := strings.Replace(q.pkAttr, "PK", "SK", 1)
-		k[q.pkAttr], k[sk] = item[q.pkAttr], item[sk]
-	}
-	return k
-}
-
-// Cursors are the last evaluated key, base64url JSON. Every key of this table
-// is a string, and a cursor is accepted only for the list that gave it out:
-// its partition must be the one queried.
-func encodeCursor(k map[string]types.AttributeValue) string {
-	plain := make(map[string]string, len(k))
-	for name, v := range k {
-		if sv, ok := v.(*types.AttributeValueMemberS); ok {
-			plain[name] = sv.Value
-		}
-	}
-	b, _ := json.Marshal(plain)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(c string, q query) (map[string]types.AttributeValue, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) > 2048 {
-		return nil, tenancy.ErrBadCursor
-	}
-	var plain map[string]string
-	if err := json.Unmarshal(b, &plain); err != nil {
-		return nil, tenancy.ErrBadCursor
-	}
-	allowed := map[string]bool{AttrPK: true, AttrSK: true}
-	if q.index != "" {
-		allowed[q.pkAttr] = true
-		allowed[strings.Replace(q.pkAttr, "PK", "SK", 1)] = true
-	}
-	if plain[q.pkAttr] != q.pk || len(plain) != len(allowed) {
-		return nil, tenancy.ErrBadCursor
-	}
-	out := make(map[string]types.AttributeValue, len(plain))
-	for name, v := range plain {
-		if !allowed[name] {
-			return nil, tenancy.ErrBadCursor
-		}
-		out[name] = &types.AttributeValueMemberS{Value: v}
-	}
-	if q.skPrefix != "" && !strings.HasPrefix(plain[AttrSK], q.skPrefix) {
-		return nil, tenancy.ErrBadCursor
-	}
-	if q.skFrom != "" && (plain[AttrSK] < q.skFrom || plain[AttrSK] > q.skTo) {
-		return nil, tenancy.ErrBadCursor // a cursor of another time window
-	}
-	return out, nil
+	v := period.Duration(*d)
+	return &v
 }

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
+	"github.com/switchboard/switchboard/internal/meter"
+	"github.com/switchboard/switchboard/internal/ops/invariants"
 	"github.com/switchboard/switchboard/internal/period"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
@@ -20,9 +20,9 @@ import (
 
 var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 
-func newStore(t *testing.T) (*store.Store, *store.Meter) {
+func newStore(t *testing.T) (*store.Store, *meter.Meter) {
 	t.Helper()
-	meter := store.NewMeter()
+	meter := meter.New()
 	s, _, _ := newTable(t, meter.Option())
 	meter.Reset()
 	return s, meter
@@ -39,11 +39,11 @@ func newTable(t *testing.T, opts ...func(*dynamodb.Options)) (*store.Store, *dyn
 func relate(t *testing.T, s *store.Store, rel tenancy.Relationship) {
 	t.Helper()
 	ctx := context.Background()
-	inv := tenancy.Invitation{ID: "inv-" + rel.ID, FromTenant: rel.PartnerTenant, ToTenant: rel.CustomerTenant, CreatedAt: t0, Version: 1}
+	inv := tenancy.Invitation{ID: "inv-" + rel.ID, FromTenant: rel.PartnerTenant, ToTenant: rel.CustomerTenant, CreatedAt: t0}
 	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
 		t.Fatal(err)
 	}
-	inv.Version = 2
+	inv.Version = 1 // as read back
 	if err := s.AcceptInvitation(ctx, inv, rel, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestTenantIDAndDomainAreUnique(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	admin := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:ann", Roles: []string{"global-admin"}, Permissions: []string{}, Scope: []string{"*"}}
-	if err := s.CreateTenant(ctx, tenancy.Tenant{ID: "acme", Domain: "acme.com", Version: 1}, []tenancy.Assignment{admin}, nil); err != nil {
+	if err := s.CreateTenant(ctx, tenancy.Tenant{ID: "acme", Domain: "acme.com"}, []tenancy.Assignment{admin}, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin.ID = "a2"
@@ -78,7 +78,7 @@ func TestTenantIDAndDomainAreUnique(t *testing.T) {
 func TestVersionedWritesHaveOneWinner(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", Status: tenancy.InvitationPending, CreatedAt: t0, Version: 1}
+	inv := tenancy.Invitation{ID: "inv1", FromTenant: "msp", ToTenant: "acme", Status: tenancy.InvitationPending, CreatedAt: t0}
 	if err := s.CreateInvitation(ctx, inv, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func TestVersionedWritesHaveOneWinner(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			acc := inv
-			acc.Status, acc.Version = tenancy.InvitationAccepted, 2
-			rel := tenancy.Relationship{ID: fmt.Sprintf("rel%d", i), CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
+			acc.Status, acc.Version = tenancy.InvitationAccepted, 1 // every racer read version 1
+			rel := tenancy.Relationship{ID: fmt.Sprintf("rel%d", i), CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0}
 			acc.RelationshipID = rel.ID
 			err := s.AcceptInvitation(ctx, acc, rel, nil)
 			mu.Lock()
@@ -119,17 +119,17 @@ func TestVersionedWritesHaveOneWinner(t *testing.T) {
 func TestDelegatedAssignmentNeedsAnActiveRelationship(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	rel := tenancy.Relationship{ID: "rel1", CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0, Version: 1}
+	rel := tenancy.Relationship{ID: "rel1", CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive, CreatedAt: t0}
 	relate(t, s, rel)
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:bob", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}}
 	if err := s.CreateAssignment(ctx, a, nil); err != nil {
 		t.Fatalf("CreateAssignment() on an active relationship = %v", err)
 	}
-	rel.Status, rel.Version = tenancy.RelationshipTerminated, 2
-	if err := s.UpdateRelationship(ctx, rel, nil); err != nil {
+	rel.Status, rel.Version = tenancy.RelationshipTerminated, 1 // as read back
+	if _, err := s.UpdateRelationship(ctx, rel, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateRelationship(ctx, rel, nil); !errors.Is(err, tenancy.ErrConflict) {
+	if _, err := s.UpdateRelationship(ctx, rel, nil); !errors.Is(err, tenancy.ErrConflict) {
 		t.Errorf("second UpdateRelationship() at the same version = %v, want ErrConflict", err)
 	}
 	a.ID = "a2"
@@ -231,16 +231,16 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	s, db, table := newTable(t)
 	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
 		Ceiling: []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"sites.manage"}}, {ID: "helpdesk-admin", Permissions: []string{"tickets.view", "tickets.update"}}},
-		Scope:   []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0, Version: 1}
+		Scope:   []string{"/sites/eu/*"}, RequireMFA: true, StartsAt: t0, EndsAt: t0.Add(90 * 24 * time.Hour), CreatedAt: t0}
 	relate(t, s, rel)
 	window := period.Duration(30 * time.Minute)
 	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "group:oncall",
-		Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"/sites/eu/paris"}, Eligible: true, MaxActivation: &window, CreatedAt: t0, Version: 1}
+		Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"/sites/eu/paris"}, Eligible: true, MaxActivation: &window, CreatedAt: t0}
 	if err := s.CreateAssignment(ctx, a, nil); err != nil {
 		t.Fatal(err)
 	}
-	role := tenancy.CustomRole{ID: "printer-tech", Name: "Printer technician", TenantID: "acme", DefinedBy: "msp", Permissions: []string{"tickets.view"}, Version: 1}
-	if err := s.SaveRole(ctx, role, nil); err != nil {
+	role := tenancy.CustomRole{ID: "printer-tech", Name: "Printer technician", TenantID: "acme", DefinedBy: "msp", Permissions: []string{"tickets.view"}}
+	if _, err := s.SaveRole(ctx, role, nil); err != nil {
 		t.Fatal(err)
 	}
 	until := t0.Add(20 * time.Minute)
@@ -249,8 +249,8 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	if err := s.CommitSwitch(ctx, sess, 0, []tenancy.Activation{act}, nil); err != nil {
 		t.Fatal(err)
 	}
-	rel.EndsAt, rel.Version = t0.Add(180*24*time.Hour), 2 // extended
-	if err := s.UpdateRelationship(ctx, rel, nil); err != nil {
+	rel.EndsAt, rel.Version = t0.Add(180*24*time.Hour), 1 // extended, as read back
+	if _, err := s.UpdateRelationship(ctx, rel, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -275,7 +275,7 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 		t.Errorf("role from its decision record = %+v, want %+v", r, role)
 	}
 	// What the items imply is exactly what the records say.
-	if c, err := store.CheckInvariants(ctx, db, table); err != nil || len(c.Violations) != 0 {
+	if c, err := invariants.Check(ctx, db, table); err != nil || len(c.Violations) != 0 {
 		t.Errorf("invariants after every kind of write: %v, %v", c.Violations, err)
 	}
 	// A switch that read the partition before a removal does not commit.
@@ -292,109 +292,5 @@ func TestDecisionRecordsMirrorTheItems(t *testing.T) {
 	}
 	if p, err := s.LoadPartition(ctx, "acme", "msp"); err != nil || len(p.Assignments) != 0 || p.Epoch != 1 {
 		t.Errorf("after removal the partition holds %d assignments, epoch %d, %v; want none and epoch 1", len(p.Assignments), p.Epoch, err)
-	}
-}
-
-// A table written before decision records existed, or by a release rolled
-// back to one, gets its records made to agree with its items; a second run
-// finds nothing to do.
-func TestBackfillDecisions(t *testing.T) {
-	ctx := context.Background()
-	s, db, table := newTable(t)
-	rel := tenancy.Relationship{ID: "rel1", Kind: tenancy.KindDelegatedAdmin, CustomerTenant: "acme", PartnerTenant: "msp", Status: tenancy.RelationshipActive,
-		Ceiling: []tenancy.CeilingRole{{ID: "helpdesk-admin", Permissions: []string{"tickets.view"}}}, EndsAt: t0.Add(time.Hour), CreatedAt: t0, Version: 1}
-	relate(t, s, rel)
-	for i := 0; i < 4; i++ {
-		a := tenancy.Assignment{ID: fmt.Sprintf("a%d", i), TenantID: "acme", HomeTenant: "msp", RelationshipID: "rel1", Principal: "user:u", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"}, Version: 1}
-		if err := s.CreateAssignment(ctx, a, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.SaveRole(ctx, tenancy.CustomRole{ID: "r1", TenantID: "acme", DefinedBy: "msp", Permissions: []string{"tickets.view"}, Version: 1}, nil); err != nil {
-		t.Fatal(err)
-	}
-	tableName := aws.String(table)
-	del := func(pk, sk string) {
-		t.Helper()
-		k := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: pk}, store.AttrSK: &types.AttributeValueMemberS{Value: sk}}
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: tableName, Key: k}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Missing records (a0, a1, r1), an item removed without its record (a3),
-	// and a record that says otherwise than its item (the relationship).
-	del("DEC#acme#msp", "G#a0")
-	del("DEC#acme#msp", "G#a1")
-	del("DEC#acme#msp", "R#r1")
-	del("AUTHZ#acme#msp", "ASG#a3")
-	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName, Key: map[string]types.AttributeValue{
-		store.AttrPK: &types.AttributeValueMemberS{Value: "DEC#acme#msp"}, store.AttrSK: &types.AttributeValueMemberS{Value: "L#rel1"}}})
-	if err != nil || len(got.Item) == 0 {
-		t.Fatalf("link record = %v, %v", got, err)
-	}
-	got.Item["s"] = &types.AttributeValueMemberS{Value: tenancy.RelationshipTerminated}
-	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: tableName, Item: got.Item}); err != nil {
-		t.Fatal(err)
-	}
-	if c, _ := store.CheckInvariants(ctx, db, table); len(c.Violations) == 0 {
-		t.Fatal("a table with missing, orphaned and stale decision records passed the invariant check")
-	}
-
-	b, err := store.BackfillDecisions(ctx, db, table)
-	if want := (store.Backfill{Written: 4, Removed: 1, Present: 1}); err != nil || b != want {
-		t.Fatalf("BackfillDecisions() = %+v, %v; want %+v", b, err, want)
-	}
-	if c, err := store.CheckInvariants(ctx, db, table); err != nil || len(c.Violations) != 0 {
-		t.Errorf("after the backfill: %v, %v", c.Violations, err)
-	}
-	p, err := s.LoadPartition(ctx, "acme", "msp")
-	if err != nil || len(p.Relationships) != 1 || p.Relationships[0].Status != tenancy.RelationshipActive || len(p.Assignments) != 3 || len(p.Roles) != 1 {
-		t.Errorf("LoadPartition() after the backfill = %+v, %v", p, err)
-	}
-	if b, err := store.BackfillDecisions(ctx, db, table); err != nil || b != (store.Backfill{Present: 5}) {
-		t.Errorf("second BackfillDecisions() = %+v, %v; want all 5 present", b, err)
-	}
-}
-
-// racingDB removes an assignment just before the backfill's first write, as
-// a live removal would.
-type racingDB struct {
-	store.Backfiller
-	before func()
-}
-
-func (r *racingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	if r.before != nil {
-		r.before()
-		r.before = nil
-	}
-	return r.Backfiller.TransactWriteItems(ctx, in, opts...)
-}
-
-// An item that changes under the backfill is left for a second run, never
-// written from what was scanned.
-func TestBackfillLeavesWhatChangedUnderIt(t *testing.T) {
-	ctx := context.Background()
-	s, db, table := newTable(t)
-	a := tenancy.Assignment{ID: "a1", TenantID: "acme", HomeTenant: "acme", Principal: "user:u", Roles: []string{"global-admin"}, Scope: []string{"*"}, Version: 1}
-	if err := s.CreateAssignment(ctx, a, nil); err != nil {
-		t.Fatal(err)
-	}
-	recordKey := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "DEC#acme#acme"}, store.AttrSK: &types.AttributeValueMemberS{Value: "G#a1"}}
-	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: recordKey}); err != nil {
-		t.Fatal(err)
-	}
-	racing := &racingDB{Backfiller: db, before: func() {
-		k := map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: "AUTHZ#acme#acme"}, store.AttrSK: &types.AttributeValueMemberS{Value: "ASG#a1"}}
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: k}); err != nil {
-			t.Error(err)
-		}
-	}}
-	b, err := store.BackfillDecisions(ctx, racing, table)
-	if err != nil || b != (store.Backfill{Changed: 1}) {
-		t.Fatalf("BackfillDecisions() = %+v, %v; want 1 changed", b, err)
-	}
-	if got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: recordKey}); err != nil || len(got.Item) != 0 {
-		t.Errorf("the backfill wrote the record of a removed assignment: %v, %v", got.Item, err)
 	}
 }

@@ -6,24 +6,40 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
+// sessionItem is a switch session under one relationship it uses:
+// SESSIONS#rel / expiresAt#id, removed by TTL when it expires.
 type sessionItem struct {
 	keys
-	tenancy.Session
-	TTL int64 `dynamodbav:"ttl"`
+	ID              string    `dynamodbav:"ID"`
+	TenantID        string    `dynamodbav:"TenantID"`
+	HomeTenant      string    `dynamodbav:"HomeTenant"`
+	Actor           actor     `dynamodbav:"Actor"`
+	RelationshipIDs []string  `dynamodbav:"RelationshipIDs"`
+	AssignmentIDs   []string  `dynamodbav:"AssignmentIDs"`
+	IssuedAt        time.Time `dynamodbav:"IssuedAt"`
+	ExpiresAt       time.Time `dynamodbav:"ExpiresAt"`
+	TTL             int64     `dynamodbav:"ttl"`
+}
+
+func newSessionItem(sess tenancy.Session, relationshipID string) sessionItem {
+	return sessionItem{keys: keys{PK: sessionsPK(relationshipID), SK: timeSK(sess.ExpiresAt, sess.ID), Entity: entitySession},
+		ID: sess.ID, TenantID: sess.TenantID, HomeTenant: sess.HomeTenant, Actor: actorOf(sess.Actor), RelationshipIDs: sess.RelationshipIDs,
+		AssignmentIDs: sess.AssignmentIDs, IssuedAt: sess.IssuedAt, ExpiresAt: sess.ExpiresAt, TTL: sess.ExpiresAt.Unix()}
+}
+
+func (it sessionItem) domain() tenancy.Session {
+	return tenancy.Session{ID: it.ID, TenantID: it.TenantID, HomeTenant: it.HomeTenant, Actor: it.Actor.domain(), RelationshipIDs: it.RelationshipIDs,
+		AssignmentIDs: it.AssignmentIDs, IssuedAt: it.IssuedAt, ExpiresAt: it.ExpiresAt}
 }
 
 // CommitSwitch implements tenancy.Store: the session (one item under each
@@ -37,13 +53,8 @@ type sessionItem struct {
 func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, epoch int, activations []tenancy.Activation, msgs []events.Message) error {
 	var items []types.TransactWriteItem
 	for _, relID := range sess.RelationshipIDs {
-		items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: &s.table, Key: key(authzPK(sess.TenantID, sess.HomeTenant), relationshipSK(relID)),
-			ConditionExpression:       aws.String("#status = :active"),
-			ExpressionAttributeNames:  map[string]string{"#status": "Status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":active": &types.AttributeValueMemberS{Value: tenancy.RelationshipActive}},
-		}})
-		tx, err := s.putTx(sessionItem{keys{PK: sessionsPK(relID), SK: listSK(stamp(sess.ExpiresAt), sess.ID), Entity: "session"}, sess, sess.ExpiresAt.Unix()}, condNew, nil)
+		items = append(items, s.activeCheck(sess.TenantID, sess.HomeTenant, relID))
+		tx, err := s.putTx(newSessionItem(sess, relID), isNew)
 		if err != nil {
 			return err
 		}
@@ -51,12 +62,9 @@ func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, epoch in
 	}
 	items = append(items, s.epochCheck(sess.TenantID, sess.HomeTenant, epoch))
 	for _, a := range activations {
-		items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: &s.table, Key: key(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.AssignmentID)),
-			ConditionExpression:       aws.String("attribute_exists(" + AttrPK + ") AND Eligible = :true"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}},
-		}})
-		rec, err := s.decisionPut(activationOf(a))
+		items = append(items, s.checkTx(authzPK(a.TenantID, a.HomeTenant), assignmentSK(a.AssignmentID),
+			exists.and(equals(attrAssignmentEligible, &types.AttributeValueMemberBOOL{Value: true}))))
+		rec, err := s.putTx(activationOf(a), condition{})
 		if err != nil {
 			return err
 		}
@@ -68,46 +76,7 @@ func (s *Store) CommitSwitch(ctx context.Context, sess tenancy.Session, epoch in
 // LiveSessions implements tenancy.Store: sessions under a relationship that
 // have not expired at now.
 func (s *Store) LiveSessions(ctx context.Context, relationshipID string, now time.Time) ([]tenancy.Session, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("#pk = :pk AND #sk > :now"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: sessionsPK(relationshipID)}, ":now": &types.AttributeValueMemberS{Value: stamp(now)}},
-		ConsistentRead:            aws.Bool(true),
-	}
-	var out []tenancy.Session
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("query sessions: %w", err)
-		}
-		for _, raw := range res.Items {
-			var it sessionItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return nil, err
-			}
-			out = append(out, it.Session)
-		}
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
-}
-
-// RecordEvents implements tenancy.Store: events that follow no stored change
-// of their own (a refused switch, a revocation) go to the outbox alone.
-func (s *Store) RecordEvents(ctx context.Context, msgs []events.Message) error {
-	// Each event stands alone (its id makes it idempotent), so many go in
-	// several transactions.
-	for len(msgs) > 0 {
-		n := min(len(msgs), maxTransactItems)
-		if err := s.commit(ctx, nil, msgs[:n]); err != nil {
-			return err
-		}
-		msgs = msgs[n:]
-	}
-	return nil
+	return all(ctx, s, query{pk: sessionsPK(relationshipID), sk: after(stamp(now))}, sessionItem.domain)
 }
 
 // SwitchTargets implements tenancy.Store: a page of the customers in which
@@ -194,64 +163,27 @@ func (s *Store) SwitchTargets(ctx context.Context, home string, principals []str
 }
 
 // principalCustomers reads a principal's partition of the targets index from
-// the customer after on, until it has seen want customers or the end; it
+// the customer after from on, until it has seen want customers or the end; it
 // reports whether the partition goes on past what it answers.
-func (s *Store) principalCustomers(ctx context.Context, home, principal, after string, want int) ([]string, bool, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(IndexGSI4),
-		KeyConditionExpression:    aws.String("#pk = :pk AND #sk > :after"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI4PK, "#sk": AttrGSI4SK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: targetsPK(home, principal)}, ":after": &types.AttributeValueMemberS{Value: after + "#\uffff"}},
-		ProjectionExpression:      aws.String("#sk"),
-	}
+func (s *Store) principalCustomers(ctx context.Context, home, principal, from string, want int) ([]string, bool, error) {
+	q := query{index: IndexGSI4, pk: targetsPK(home, principal), sk: after(targetsAfter(from)), projection: []string{AttrGSI4SK}}
 	var out []string
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, false, fmt.Errorf("query targets of %s: %w", principal, err)
-		}
-		for _, raw := range res.Items {
-			customer, _, _ := strings.Cut(str(raw[AttrGSI4SK]), "#")
-			if len(out) == 0 || out[len(out)-1] != customer {
-				if len(out) == want {
-					return out, true, nil
-				}
-				out = append(out, customer)
+	more := false
+	_, err := s.run(ctx, q, nil, nil, 0, func(raw map[string]types.AttributeValue) (bool, error) {
+		customer := targetCustomer(str(raw[AttrGSI4SK]))
+		if len(out) == 0 || out[len(out)-1] != customer {
+			if len(out) == want {
+				more = true
+				return false, nil
 			}
+			out = append(out, customer)
 		}
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, false, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
+		return true, nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("targets of %s: %w", principal, err)
 	}
-}
-
-// tenantNames answers the names of tenants by id, one BatchGetItem per 100.
-func (s *Store) tenantNames(ctx context.Context, ids []string) (map[string]string, error) {
-	names := map[string]string{}
-	for start := 0; start < len(ids); start += 100 {
-		keysIn := []map[string]types.AttributeValue{}
-		for _, id := range ids[start:min(len(ids), start+100)] {
-			pk, sk := tenantKey(id)
-			keysIn = append(keysIn, key(pk, sk))
-		}
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keysIn, ProjectionExpression: aws.String("ID, #n"), ExpressionAttributeNames: map[string]string{"#n": "Name"}}}
-		for attempt := 0; len(req) > 0; attempt++ {
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("tenant names: %w", err)
-			}
-			for _, raw := range out.Responses[s.table] {
-				names[str(raw["ID"])] = str(raw["Name"])
-			}
-			req = out.UnprocessedKeys
-			if attempt == 8 && len(req) > 0 {
-				return nil, fmt.Errorf("tenant names: keys still unprocessed after %d attempts", attempt+1)
-			}
-		}
-	}
-	return names, nil
+	return out, more, nil
 }
 
 // Targets cursors name the last customer of the page, for one home tenant.
@@ -270,34 +202,4 @@ func decodeTargetsCursor(c, home string) (string, error) {
 		return "", tenancy.ErrBadCursor
 	}
 	return v["c"], nil
-}
-
-// PrincipalGrants implements tenancy.Store: the principal's delegated
-// assignments in tenant, from its partition of the targets index.
-func (s *Store) PrincipalGrants(ctx context.Context, tenant, home, principal string) ([]tenancy.Assignment, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(IndexGSI4),
-		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :c)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI4PK, "#sk": AttrGSI4SK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: targetsPK(home, principal)}, ":c": &types.AttributeValueMemberS{Value: tenant + "#"}},
-	}
-	var out []tenancy.Assignment
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("query grants of %s: %w", principal, err)
-		}
-		for _, raw := range res.Items {
-			var it assignmentItem
-			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
-				return nil, err
-			}
-			out = append(out, it.domain())
-		}
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,41 +12,45 @@ import (
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
-// deliveryRetention is how long delivery attempts are kept.
-const deliveryRetention = 30 * 24 * time.Hour
-
-func webhookPK(tenant string) string     { return "WEBHOOK#" + tenant }
-func webhookSK(id string) string         { return "SUB#" + id }
-func webhookCountSK() string             { return "COUNT" }
-func deliveryPK(webhookID string) string { return "DELIVERY#" + webhookID }
-func deliveredSK(eventID string) string  { return "DONE#" + eventID }
-func attemptSK(d tenancy.WebhookDelivery) string {
-	return fmt.Sprintf("TRY#%s#%s#%03d", stamp(d.At), d.EventID, d.Attempt)
-}
-
+// webhookItem is a tenant's webhook subscription: WEBHOOK#tenant / SUB#id.
 type webhookItem struct {
 	keys
-	tenancy.Webhook
+	ID                  string     `dynamodbav:"ID"`
+	TenantID            string     `dynamodbav:"TenantID"`
+	URL                 string     `dynamodbav:"URL"`
+	EventTypes          []string   `dynamodbav:"EventTypes"`
+	Status              string     `dynamodbav:"Status"`
+	CreatedAt           time.Time  `dynamodbav:"CreatedAt"`
+	CreatedBy           actor      `dynamodbav:"CreatedBy"`
+	Secret              string     `dynamodbav:"Secret"`
+	ConsecutiveFailures int        `dynamodbav:"ConsecutiveFailures"`
+	LastError           string     `dynamodbav:"LastError"`
+	LastDeliveryAt      *time.Time `dynamodbav:"LastDeliveryAt"`
+	DisabledAt          *time.Time `dynamodbav:"DisabledAt"`
+	Version             int        `dynamodbav:"Version"`
 }
 
-type deliveryItem struct {
-	keys
-	tenancy.WebhookDelivery
-	TTL int64 `dynamodbav:"ttl,omitempty"`
-}
-
-// webhookCountItem counts a tenant's subscriptions. Creating and deleting a
-// subscription change it in the same transaction, conditioned on the limit,
-// so the limit holds however many requests race.
+// webhookCountItem counts a tenant's subscriptions: WEBHOOK#tenant / COUNT.
+// Creating and deleting a subscription change it in the same transaction,
+// conditioned on the limit, so the limit holds however many requests race.
 type webhookCountItem struct {
 	keys
-	Count int
+	Count int `dynamodbav:"Count"`
 }
 
-const attrCount = "Count"
+const attrWebhookCount = "Count"
 
-func newWebhookItem(w tenancy.Webhook) webhookItem {
-	return webhookItem{keys{PK: webhookPK(w.TenantID), SK: webhookSK(w.ID), Entity: "webhook"}, w}
+func newWebhookItem(w tenancy.Webhook, version int) webhookItem {
+	return webhookItem{keys: keys{PK: webhookPK(w.TenantID), SK: webhookSK(w.ID), Entity: entityWebhook}, ID: w.ID, TenantID: w.TenantID,
+		URL: w.URL, EventTypes: w.EventTypes, Status: w.Status, CreatedAt: w.CreatedAt, CreatedBy: actorOf(w.CreatedBy), Secret: w.Secret,
+		ConsecutiveFailures: w.ConsecutiveFailures, LastError: w.LastError, LastDeliveryAt: w.LastDeliveryAt, DisabledAt: w.DisabledAt,
+		Version: version}
+}
+
+func (it webhookItem) domain() tenancy.Webhook {
+	return tenancy.Webhook{ID: it.ID, TenantID: it.TenantID, URL: it.URL, EventTypes: it.EventTypes, Status: it.Status, CreatedAt: it.CreatedAt,
+		CreatedBy: it.CreatedBy.domain(), Secret: it.Secret, ConsecutiveFailures: it.ConsecutiveFailures, LastError: it.LastError,
+		LastDeliveryAt: it.LastDeliveryAt, DisabledAt: it.DisabledAt, Version: it.Version}
 }
 
 // webhookCount reads a tenant's subscription count. A tenant whose
@@ -57,7 +60,7 @@ func newWebhookItem(w tenancy.Webhook) webhookItem {
 // none can commit between that reading and that write.
 func (s *Store) webhookCount(ctx context.Context, tenant string) (n int, stored bool, err error) {
 	var c webhookCountItem
-	err = s.get(ctx, webhookPK(tenant), webhookCountSK(), &c, "webhook count", tenant)
+	err = s.get(ctx, webhookPK(tenant), skWebhookCount, &c, "webhook count", tenant)
 	if errors.Is(err, tenancy.ErrNotFound) {
 		subs, err := s.ListWebhooks(ctx, tenant)
 		return len(subs), false, err
@@ -66,20 +69,21 @@ func (s *Store) webhookCount(ctx context.Context, tenant string) (n int, stored 
 }
 
 // countChange moves a tenant's count by delta with an ADD conditioned on
-// cond (the limit), so racing changes serialise on the count instead of
-// failing on each other's reads; where there is no count yet it is written
-// as n+delta, conditioned on its absence.
-func (s *Store) countChange(tenant string, n int, stored bool, delta int, cond string, bound int) (types.TransactWriteItem, error) {
+// expr over the count #n and the bound :bound (the limit), so racing
+// changes serialise on the count instead of failing on each other's reads;
+// where there is no count yet it is written as n+delta, conditioned on its
+// absence.
+func (s *Store) countChange(tenant string, n int, stored bool, delta int, expr string, bound int) (types.TransactWriteItem, error) {
 	if !stored {
-		return s.putTx(webhookCountItem{keys{PK: webhookPK(tenant), SK: webhookCountSK(), Entity: "webhook-count"}, max(n+delta, 0)}, condNew, nil)
+		return s.putTx(webhookCountItem{keys{PK: webhookPK(tenant), SK: skWebhookCount, Entity: entityWebhookCount}, max(n+delta, 0)}, isNew)
 	}
-	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(webhookPK(tenant), webhookCountSK()),
+	return types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: key(webhookPK(tenant), skWebhookCount),
 		UpdateExpression:         aws.String("ADD #n :delta"),
-		ConditionExpression:      aws.String(cond),
-		ExpressionAttributeNames: map[string]string{"#n": attrCount}, // Count is a reserved word
+		ConditionExpression:      aws.String(expr),
+		ExpressionAttributeNames: map[string]string{"#n": attrWebhookCount}, // Count is a reserved word
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":delta": &types.AttributeValueMemberN{Value: fmt.Sprint(delta)},
-			":bound": &types.AttributeValueMemberN{Value: fmt.Sprint(bound)},
+			":delta": number(delta),
+			":bound": number(bound),
 		}}}, nil
 }
 
@@ -99,7 +103,8 @@ func (s *Store) CreateWebhook(ctx context.Context, w tenancy.Webhook, limit int,
 	if err != nil {
 		return err
 	}
-	put, err := s.putTx(newWebhookItem(w), condNew, nil)
+	cond, version := versioned(0)
+	put, err := s.putTx(newWebhookItem(w, version), cond)
 	if err != nil {
 		return err
 	}
@@ -113,16 +118,20 @@ func (s *Store) CreateWebhook(ctx context.Context, w tenancy.Webhook, limit int,
 	return err
 }
 
-// UpdateWebhook rewrites a subscription if the stored version is w.Version-1,
-// with the events of the change.
-func (s *Store) UpdateWebhook(ctx context.Context, w tenancy.Webhook, msgs []events.Message) error {
-	return s.commitPut(ctx, newWebhookItem(w), condVersion, prevVersion(w.Version), msgs)
+// UpdateWebhook rewrites a subscription read at w.Version, with the events
+// of the change, and answers it as stored.
+func (s *Store) UpdateWebhook(ctx context.Context, w tenancy.Webhook, msgs []events.Message) (tenancy.Webhook, error) {
+	cond, version := versioned(w.Version)
+	if err := s.commitPut(ctx, newWebhookItem(w, version), cond, msgs); err != nil {
+		return tenancy.Webhook{}, err
+	}
+	w.Version = version
+	return w, nil
 }
 
 // ListWebhooks implements tenancy.Store: every page.
 func (s *Store) ListWebhooks(ctx context.Context, tenant string) ([]tenancy.Webhook, error) {
-	return listAll[webhookItem, tenancy.Webhook](ctx, s, query{pkAttr: AttrPK, pk: webhookPK(tenant), skPrefix: "SUB#"},
-		func(it webhookItem) tenancy.Webhook { return it.Webhook })
+	return all(ctx, s, query{pk: webhookPK(tenant), sk: beginsWith(prefixSubscription), batch: maxLimit}, webhookItem.domain)
 }
 
 // DeleteWebhook implements tenancy.Store: the subscription goes, the count
@@ -137,9 +146,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, tenant, id string, msgs []eve
 	if err != nil {
 		return err
 	}
-	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: key(webhookPK(tenant), webhookSK(id)),
-		ConditionExpression: aws.String("attribute_exists(" + AttrPK + ")")}}
-	err = s.commit(ctx, []types.TransactWriteItem{del, count}, msgs)
+	err = s.commit(ctx, []types.TransactWriteItem{s.deleteTx(webhookPK(tenant), webhookSK(id), exists), count}, msgs)
 	if errors.Is(err, tenancy.ErrConflict) {
 		var it webhookItem
 		if gerr := s.get(ctx, webhookPK(tenant), webhookSK(id), &it, "webhook", id); errors.Is(gerr, tenancy.ErrNotFound) {
@@ -147,40 +154,4 @@ func (s *Store) DeleteWebhook(ctx context.Context, tenant, id string, msgs []eve
 		}
 	}
 	return err
-}
-
-// RecordDelivery keeps one delivery attempt, and a marker once an event is
-// delivered so a redelivered event is not sent twice.
-func (s *Store) RecordDelivery(ctx context.Context, d tenancy.WebhookDelivery) error {
-	ttl := d.At.Add(deliveryRetention).Unix()
-	items := []types.TransactWriteItem{}
-	tx, err := s.putTx(deliveryItem{keys{PK: deliveryPK(d.WebhookID), SK: attemptSK(d), Entity: "delivery"}, d, ttl}, condNew, nil)
-	if err != nil {
-		return err
-	}
-	items = append(items, tx)
-	if d.Delivered {
-		done, err := marshal(deliveryItem{keys{PK: deliveryPK(d.WebhookID), SK: deliveredSK(d.EventID), Entity: "delivered"}, d, ttl})
-		if err != nil {
-			return err
-		}
-		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: done}})
-	}
-	return s.commit(ctx, items, nil)
-}
-
-// Delivered reports whether an event reached a subscription already.
-func (s *Store) Delivered(ctx context.Context, webhookID, eventID string) (bool, error) {
-	var it deliveryItem
-	err := s.get(ctx, deliveryPK(webhookID), deliveredSK(eventID), &it, "delivery", eventID)
-	if errors.Is(err, tenancy.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// ListDeliveries implements tenancy.Store: attempts, newest first.
-func (s *Store) ListDeliveries(ctx context.Context, webhookID string, page tenancy.Page) (tenancy.List[tenancy.WebhookDelivery], error) {
-	return list[deliveryItem, tenancy.WebhookDelivery](ctx, s, query{pkAttr: AttrPK, pk: deliveryPK(webhookID), skPrefix: "TRY#", newestFirst: true}, page,
-		func(it deliveryItem) tenancy.WebhookDelivery { return it.WebhookDelivery })
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/switchboard/switchboard/internal/ops/invariants"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -23,7 +24,7 @@ func TestWebhookCountOfSubscriptionsThatPredateIt(t *testing.T) {
 	s, db, table := newTable(t)
 	const limit = 5
 	hook := func(id string) tenancy.Webhook {
-		return tenancy.Webhook{ID: id, TenantID: "acme", URL: "https://" + id + ".example/", Status: tenancy.WebhookActive, Version: 1}
+		return tenancy.Webhook{ID: id, TenantID: "acme", URL: "https://" + id + ".example/", Status: tenancy.WebhookActive}
 	}
 	for i := range 3 {
 		if err := s.CreateWebhook(ctx, hook(fmt.Sprintf("old%d", i)), limit, nil); err != nil {
@@ -63,7 +64,7 @@ func TestWebhookCountOfSubscriptionsThatPredateIt(t *testing.T) {
 	if err != nil || created != limit-3 || len(subs) != limit {
 		t.Errorf("10 racing creates beside 3 uncounted subscriptions: %d created, %d stored (%v); want %d and %d", created, len(subs), err, limit-3, limit)
 	}
-	if c, err := store.CheckInvariants(ctx, db, table); err != nil || len(c.Violations) != 0 {
+	if c, err := invariants.Check(ctx, db, table); err != nil || len(c.Violations) != 0 {
 		t.Errorf("invariants: %v, %v", c.Violations, err)
 	}
 	if err := s.DeleteWebhook(ctx, "acme", "old0", nil); err != nil {
@@ -75,7 +76,7 @@ func TestWebhookCountOfSubscriptionsThatPredateIt(t *testing.T) {
 	if err := s.CreateWebhook(ctx, hook("last"), limit, nil); err != nil {
 		t.Errorf("CreateWebhook() after a delete = %v, want a free place", err)
 	}
-	if c, err := store.CheckInvariants(ctx, db, table); err != nil || len(c.Violations) != 0 {
+	if c, err := invariants.Check(ctx, db, table); err != nil || len(c.Violations) != 0 {
 		t.Errorf("invariants: %v, %v", c.Violations, err)
 	}
 }

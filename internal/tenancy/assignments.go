@@ -295,7 +295,7 @@ func (s *Service) checkWorkspaceScope(roles, perms []string, scope access.Scope,
 
 func (s *Service) newAssignment(c Caller, tenant, home, relID string, in NewAssignment, roles, perms []string, scope access.Scope) (Assignment, error) {
 	a := Assignment{ID: s.newID(), TenantID: tenant, HomeTenant: home, RelationshipID: relID, Principal: in.Principal,
-		Roles: roles, Permissions: perms, Scope: scope.Patterns(), Eligible: in.Eligible, CreatedAt: s.now(), CreatedBy: c.Actor(), Version: 1}
+		Roles: roles, Permissions: perms, Scope: scope.Patterns(), Eligible: in.Eligible, CreatedAt: s.now(), CreatedBy: c.Actor()}
 	switch {
 	case in.Eligible:
 		d, err := within("maxActivation", in.MaxActivation, DefaultMaxActivation, MinActivation, MaxActivation)

@@ -154,7 +154,7 @@ func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitati
 		ID: s.newID(), Kind: kind, Status: InvitationPending, FromTenant: inviter.ID, ToTenant: invitee.ID, As: as,
 		PartnerTenant: partner.ID, CustomerTenant: customer.ID, Roles: roles, Scope: sc.Patterns(),
 		Duration: period.Duration(duration), AutoExtend: autoExtend, RequireMFA: in.RequireMFA,
-		ExpiresAt: now.Add(expiresIn), CreatedAt: now, CreatedBy: c.Actor(), UpdatedAt: now, Version: 1,
+		ExpiresAt: now.Add(expiresIn), CreatedAt: now, CreatedBy: c.Actor(), UpdatedAt: now,
 	}
 	msgs, err := encode(s.invitationEvent(actorOf(c), c.RequestID, inv))
 	if err != nil {
@@ -385,10 +385,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 		ID: s.newID(), Kind: inv.Kind, Status: RelationshipActive,
 		PartnerTenant: partner.ID, PartnerName: partner.Name, CustomerTenant: customer.ID, CustomerName: customer.Name,
 		InvitationID: inv.ID, Ceiling: ceiling, Scope: scope, StartsAt: now, EndsAt: now.Add(time.Duration(inv.Duration)),
-		AutoExtend: inv.AutoExtend, RequireMFA: inv.RequireMFA, PrimaryAdmins: admins, CreatedAt: now, UpdatedAt: now, Version: 1,
+		AutoExtend: inv.AutoExtend, RequireMFA: inv.RequireMFA, PrimaryAdmins: admins, CreatedAt: now, UpdatedAt: now,
 	}
 	accepted := inv
-	accepted.Status, accepted.RelationshipID, accepted.UpdatedAt, accepted.Version = InvitationAccepted, rel.ID, now, inv.Version+1
+	accepted.Status, accepted.RelationshipID, accepted.UpdatedAt = InvitationAccepted, rel.ID, now
 	msgs, err := encode(s.invitationEvent(actorOf(c), c.RequestID, accepted),
 		events.RelationshipActivated{Meta: s.meta(actorOf(c), c.RequestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant), Relationship: relationshipView(rel)})
 	if err != nil {
@@ -458,19 +458,20 @@ func (s *Service) CancelInvitation(ctx context.Context, c Caller, id string) (In
 // moveInvitation ends a pending invitation in status, with its event.
 func (s *Service) moveInvitation(ctx context.Context, actor events.Actor, requestID string, inv Invitation, status string) (Invitation, error) {
 	next := inv
-	next.Status, next.UpdatedAt, next.Version = status, s.now(), inv.Version+1
+	next.Status, next.UpdatedAt = status, s.now()
 	msgs, err := encode(s.invitationEvent(actor, requestID, next))
 	if err != nil {
 		return Invitation{}, err
 	}
-	if err := s.store.UpdateInvitation(ctx, next, msgs); err != nil {
+	stored, err := s.store.UpdateInvitation(ctx, next, msgs)
+	if err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Invitation{}, conflict("the invitation was answered by another request")
 		}
 		return Invitation{}, err
 	}
 	s.publish(ctx, msgs)
-	return next, nil
+	return stored, nil
 }
 
 // autoExtendAllowed is GDAP's rule where it protects customers: a ceiling

@@ -72,8 +72,9 @@ type organizationStore interface {
 	CreateOrganization(ctx context.Context, org Organization, owner Member, msgs []events.Message) error
 	// GetOrganization reads the organisation with its members in one request.
 	GetOrganization(ctx context.Context, id string) (Organization, error)
-	// SaveMembers writes the organisation (version-checked) and the given
-	// members (new ones, or version-checked), removing those in removed.
+	// SaveMembers replaces the organisation read at org.Version and writes
+	// the given members (new ones at Version 0, or replacing those read at
+	// their Version), removing those in removed, in one transaction.
 	SaveMembers(ctx context.Context, org Organization, members []Member, removed []string, msgs []events.Message) error
 	SaveCrossTenantAccess(ctx context.Context, settings []CrossTenantAccess, msgs []events.Message) error
 	ListCrossTenantAccess(ctx context.Context, tenant string) ([]CrossTenantAccess, error)
@@ -103,8 +104,8 @@ func (s *Service) CreateOrganization(ctx context.Context, c Caller, in NewOrgani
 		tmpl = *in.Template
 	}
 	now := s.now()
-	org := Organization{ID: s.newID(), Name: strings.TrimSpace(in.Name), Owners: []string{c.Tenant}, Template: tmpl, CreatedAt: now, CreatedBy: c.Actor(), Version: 1}
-	owner := Member{TenantID: c.Tenant, State: MemberJoined, Owner: true, AddedAt: now, AddedBy: c.Actor(), JoinedAt: &now, Version: 1}
+	org := Organization{ID: s.newID(), Name: strings.TrimSpace(in.Name), Owners: []string{c.Tenant}, Template: tmpl, CreatedAt: now, CreatedBy: c.Actor()}
+	owner := Member{TenantID: c.Tenant, State: MemberJoined, Owner: true, AddedAt: now, AddedBy: c.Actor(), JoinedAt: &now}
 	msgs, err := encode(events.OrganizationCreated{Meta: s.meta(actorOf(c), c.RequestID, "", c.Tenant), Organization: orgView(org)})
 	if err != nil {
 		return Organization{}, err
@@ -183,7 +184,7 @@ func (s *Service) AddTenant(ctx context.Context, c Caller, id, tenant string) (M
 	} else if err != nil {
 		return Member{}, err
 	}
-	m := Member{TenantID: tenant, State: MemberPending, AddedAt: s.now(), AddedBy: c.Actor(), Version: 1}
+	m := Member{TenantID: tenant, State: MemberPending, AddedAt: s.now(), AddedBy: c.Actor()}
 	return m, s.saveMembers(ctx, org, []Member{m}, nil, events.OrganizationTenantAdded{
 		Meta: s.meta(actorOf(c), c.RequestID, "", append(slices.Clone(org.Owners), tenant)...), Organization: orgView(org), TenantID: tenant})
 }
@@ -193,7 +194,6 @@ func (s *Service) saveMembers(ctx context.Context, org Organization, members []M
 	if err != nil {
 		return err
 	}
-	org.Version++
 	if err := s.store.SaveMembers(ctx, org, members, removed, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return conflict("organisation %s was changed by another request; try again", org.ID)
@@ -222,7 +222,7 @@ func (s *Service) Join(ctx context.Context, c Caller, id, ownerTenant string) (M
 		return Member{}, conflict("tenant %s is already %s", c.Tenant, me.State)
 	}
 	next := *me
-	next.State, next.Version = MemberJoining, me.Version+1
+	next.State = MemberJoining
 	return next, s.saveMembers(ctx, org, []Member{next}, nil, events.OrganizationJoinRequested{
 		Meta: s.meta(actorOf(c), c.RequestID, "", c.Tenant, ownerTenant), Organization: orgView(org), TenantID: c.Tenant, OwnerTenant: ownerTenant})
 }
@@ -240,7 +240,7 @@ func (s *Service) CompleteJoin(ctx context.Context, ev events.OrganizationJoinRe
 	}
 	now := s.now()
 	next := org.Members[i]
-	next.State, next.JoinedAt, next.Version = MemberJoined, &now, next.Version+1
+	next.State, next.JoinedAt = MemberJoined, &now
 	actor := events.Actor{User: ev.Actor.User, Tenant: ev.Actor.Tenant}
 	// A conflict (the organisation changed meanwhile) returns an error: the
 	// bus delivers the request again and it is re-read.
@@ -343,13 +343,12 @@ func (s *Service) AddOwner(ctx context.Context, c Caller, id, tenant string) (Or
 	}
 	org.Owners = append(slices.Clone(org.Owners), tenant)
 	m := org.Members[i]
-	m.Owner, m.Version = true, m.Version+1
+	m.Owner = true
 	if err := s.saveMembers(ctx, org, []Member{m}, nil, events.OrganizationOwnerAdded{
 		Meta: s.meta(actorOf(c), c.RequestID, "", org.Owners...), Organization: orgView(org), TenantID: tenant}); err != nil {
 		return Organization{}, err
 	}
 	org.Members[i] = m
-	org.Version++
 	return org, nil
 }
 

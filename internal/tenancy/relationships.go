@@ -77,15 +77,15 @@ func (s *Service) TerminateRelationship(ctx context.Context, c Caller, id string
 		now := s.now()
 		actor := c.Actor()
 		next := rel
-		next.Status, next.UpdatedAt, next.EndedAt, next.EndedBy, next.Version = RelationshipTerminated, now, &now, &actor, rel.Version+1
+		next.Status, next.UpdatedAt, next.EndedAt, next.EndedBy = RelationshipTerminated, now, &now, &actor
 		msgs, err := encode(events.RelationshipTerminated{Meta: s.meta(actorOf(c), c.RequestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant), Relationship: relationshipView(next)})
 		if err != nil {
 			return Relationship{}, err
 		}
-		err = s.store.UpdateRelationship(ctx, next, msgs)
+		stored, err := s.store.UpdateRelationship(ctx, next, msgs)
 		if err == nil {
 			s.publish(ctx, msgs)
-			rel = next
+			rel = stored
 			break
 		}
 		if !errors.Is(err, ErrConflict) {
@@ -142,8 +142,8 @@ func (s *Service) clearAssignments(ctx context.Context, actor events.Actor, requ
 		return err
 	}
 	done := rel
-	done.AssignmentsCleared, done.Version = true, rel.Version+1
-	if err := s.store.UpdateRelationship(ctx, done, nil); err != nil && !errors.Is(err, ErrConflict) {
+	done.AssignmentsCleared = true
+	if _, err := s.store.UpdateRelationship(ctx, done, nil); err != nil && !errors.Is(err, ErrConflict) {
 		return err
 	}
 	return nil

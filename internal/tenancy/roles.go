@@ -65,22 +65,24 @@ func (s *Service) SaveRole(ctx context.Context, c Caller, tenant string, in NewR
 		}
 	}
 	role := CustomRole{ID: in.ID, Name: strings.TrimSpace(in.Name), Description: in.Description, TenantID: tenant, DefinedBy: c.Tenant,
-		Permissions: s.cat.IDs(set), UpdatedAt: s.now(), Version: 1}
-	if prev := findRole(existing, in.ID); prev != nil {
-		role.Version = prev.Version + 1
+		Permissions: s.cat.IDs(set), UpdatedAt: s.now()}
+	prev := findRole(existing, in.ID)
+	if prev != nil {
+		role.Version = prev.Version // replaces the role as read
 	}
 	msgs, err := encode(events.CustomRoleSaved{Meta: s.meta(actorOf(c), c.RequestID, "", tenant, c.Tenant), Role: roleView(role)})
 	if err != nil {
 		return CustomRole{}, false, err
 	}
-	if err := s.store.SaveRole(ctx, role, msgs); err != nil {
+	role, err = s.store.SaveRole(ctx, role, msgs)
+	if err != nil {
 		if errors.Is(err, ErrConflict) {
 			return CustomRole{}, false, conflict("role %s was changed by another request", in.ID)
 		}
 		return CustomRole{}, false, err
 	}
 	s.publish(ctx, msgs)
-	return role, role.Version == 1, nil
+	return role, prev == nil, nil
 }
 
 // withinCeilings: a partner's role holds only permissions of its active

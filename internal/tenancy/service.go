@@ -9,9 +9,15 @@ import (
 	"github.com/switchboard/switchboard/internal/access"
 )
 
-// Store is what the rules need from persistence. Every write that changes
-// state is conditional on the version it read, so racing writers get exactly
-// one winner and the rest ErrConflict.
+// Store is what the rules need from persistence.
+//
+// Versions are the store's. A value read carries the version it was read
+// at (the Version fields; a new value carries 0), and a write passes it
+// back untouched: the store writes only while the stored item is still at
+// that version (for 0: while there is none) and stores the next one, so
+// racing writers get exactly one winner and the rest ErrConflict. The
+// writes that replace an item answer it as stored, with its new version,
+// for a caller that writes it again.
 type Store interface {
 	// CreateTenant writes the tenant, claims its domain and grants its admins,
 	// all or nothing; ErrConflict when the id or the domain is taken.
@@ -24,16 +30,16 @@ type Store interface {
 	// ListInvitations lists a tenant's invitations, newest first; direction is
 	// "incoming" or "outgoing", status "" for all.
 	ListInvitations(ctx context.Context, tenant, direction, status string, page Page) (List[Invitation], error)
-	// UpdateInvitation writes inv if the stored version is inv.Version-1.
-	UpdateInvitation(ctx context.Context, inv Invitation, msgs []events.Message) error
-	// AcceptInvitation writes the accepted invitation (version-checked) and
-	// creates the relationship in one transaction.
+	// UpdateInvitation replaces the invitation read at inv.Version.
+	UpdateInvitation(ctx context.Context, inv Invitation, msgs []events.Message) (Invitation, error)
+	// AcceptInvitation replaces the invitation read at inv.Version by the
+	// accepted one and creates the relationship, in one transaction.
 	AcceptInvitation(ctx context.Context, inv Invitation, rel Relationship, msgs []events.Message) error
 
 	GetRelationship(ctx context.Context, id string) (Relationship, error)
 	ListRelationships(ctx context.Context, tenant, side string, page Page) (List[Relationship], error)
-	// UpdateRelationship writes rel if the stored version is rel.Version-1.
-	UpdateRelationship(ctx context.Context, rel Relationship, msgs []events.Message) error
+	// UpdateRelationship replaces the relationship read at rel.Version.
+	UpdateRelationship(ctx context.Context, rel Relationship, msgs []events.Message) (Relationship, error)
 
 	// CreateAssignment writes a new assignment; a delegated one only while its
 	// relationship is still active (ErrConflict otherwise).
@@ -48,9 +54,9 @@ type Store interface {
 	// DeleteAssignments sweeps assignments away (an ended relationship's).
 	DeleteAssignments(ctx context.Context, tenant, home string, ids []string) error
 
-	// SaveRole creates a custom role (Version 1) or replaces version
-	// role.Version-1.
-	SaveRole(ctx context.Context, role CustomRole, msgs []events.Message) error
+	// SaveRole creates a custom role (role.Version 0) or replaces the one
+	// read at role.Version.
+	SaveRole(ctx context.Context, role CustomRole, msgs []events.Message) (CustomRole, error)
 	ListRoles(ctx context.Context, tenant, definedBy string) ([]CustomRole, error)
 	// ListPartnerRoles answers the roles every partner defined in tenant.
 	ListPartnerRoles(ctx context.Context, tenant string) ([]CustomRole, error)

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
+	"github.com/switchboard/switchboard/internal/meter"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -21,7 +22,7 @@ type world struct {
 	t     *testing.T
 	svc   *tenancy.Service
 	store *store.Store
-	meter *store.Meter
+	meter *meter.Meter
 	now   time.Time
 	mu    sync.Mutex
 }
@@ -36,7 +37,7 @@ var (
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, meter: store.NewMeter(), now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	w := &world{t: t, meter: meter.New(), now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
 	db, table := dbtest.Table(t, w.meter.Option())
 	w.store = store.New(db, table)
 	w.svc = tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("id"), OperatorTenant: "platform"})

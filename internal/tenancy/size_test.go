@@ -38,7 +38,7 @@ func (w *world) seedAssignments(rel tenancy.Relationship, n int, prefix string) 
 	parallel(w.t, n, func(i int) error {
 		return w.store.CreateAssignment(ctx, tenancy.Assignment{ID: fmt.Sprintf("%s-asg-%d", prefix, i), TenantID: rel.CustomerTenant, HomeTenant: rel.PartnerTenant,
 			RelationshipID: rel.ID, Principal: fmt.Sprintf("user:u%d", i), Roles: []string{rel.Ceiling[0].ID}, Permissions: []string{}, Scope: []string{"*"},
-			CreatedAt: w.clock(), CreatedBy: tenancy.Actor{User: "nina", Tenant: rel.PartnerTenant}, Version: 1}, nil)
+			CreatedAt: w.clock(), CreatedBy: tenancy.Actor{User: "nina", Tenant: rel.PartnerTenant}}, nil)
 	})
 }
 
@@ -80,7 +80,7 @@ func TestSweepFinishesAtSize(t *testing.T) {
 	parallel(t, n, func(i int) error {
 		inv := tenancy.Invitation{ID: fmt.Sprintf("inv-%d", i), Kind: tenancy.KindDelegatedAdmin, Status: tenancy.InvitationPending, FromTenant: "northwind", ToTenant: "contoso",
 			As: tenancy.SidePartner, PartnerTenant: "northwind", CustomerTenant: "contoso", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"},
-			ExpiresAt: w.clock().Add(day), CreatedAt: w.clock(), UpdatedAt: w.clock(), Version: 1}
+			ExpiresAt: w.clock().Add(day), CreatedAt: w.clock(), UpdatedAt: w.clock()}
 		if err := w.store.CreateInvitation(ctx, inv, nil); err != nil {
 			return err
 		}
@@ -89,13 +89,13 @@ func TestSweepFinishesAtSize(t *testing.T) {
 		}
 		rel := tenancy.Relationship{ID: fmt.Sprintf("rel-%d", i), Kind: tenancy.KindDelegatedAdmin, Status: tenancy.RelationshipActive, PartnerTenant: "northwind", CustomerTenant: "contoso",
 			InvitationID: inv.ID, Ceiling: []tenancy.CeilingRole{{ID: "helpdesk-admin", Permissions: []string{"tickets.view"}}}, Scope: []string{"*"},
-			StartsAt: w.clock(), EndsAt: w.clock().Add(2 * day), PrimaryAdmins: []string{}, CreatedAt: w.clock(), UpdatedAt: w.clock(), Version: 1}
-		inv.Status, inv.RelationshipID, inv.Version = tenancy.InvitationAccepted, rel.ID, 2
+			StartsAt: w.clock(), EndsAt: w.clock().Add(2 * day), PrimaryAdmins: []string{}, CreatedAt: w.clock(), UpdatedAt: w.clock()}
+		inv.Status, inv.RelationshipID, inv.Version = tenancy.InvitationAccepted, rel.ID, 1 // as read back
 		if err := w.store.AcceptInvitation(ctx, inv, rel, nil); err != nil {
 			return err
 		}
 		return w.store.CreateAssignment(ctx, tenancy.Assignment{ID: fmt.Sprintf("asg-%d", i), TenantID: "contoso", HomeTenant: "northwind", RelationshipID: rel.ID,
-			Principal: fmt.Sprintf("user:u%d", i), Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"*"}, CreatedAt: w.clock(), Version: 1}, nil)
+			Principal: fmt.Sprintf("user:u%d", i), Roles: []string{"helpdesk-admin"}, Permissions: []string{}, Scope: []string{"*"}, CreatedAt: w.clock()}, nil)
 	})
 	w.advance(3 * day)
 	var total tenancy.SweepReport

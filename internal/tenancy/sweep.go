@@ -98,7 +98,7 @@ const sweepWorkers = 8
 
 func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r *SweepReport) error {
 	next := rel
-	next.UpdatedAt, next.Version = now, rel.Version+1
+	next.UpdatedAt = now
 	meta := s.meta(s.sweeper(), "", rel.ID, rel.PartnerTenant, rel.CustomerTenant)
 	var payload events.Payload
 	switch {
@@ -134,12 +134,13 @@ func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r
 	if err != nil {
 		return err
 	}
-	if err := s.store.UpdateRelationship(ctx, next, msgs); err != nil {
+	stored, err := s.store.UpdateRelationship(ctx, next, msgs)
+	if err != nil {
 		return err
 	}
 	s.publish(ctx, msgs)
-	if next.Status != RelationshipActive {
-		return s.clearAssignments(ctx, s.sweeper(), "", next)
+	if stored.Status != RelationshipActive {
+		return s.clearAssignments(ctx, s.sweeper(), "", stored)
 	}
 	return nil
 }

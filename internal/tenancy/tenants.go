@@ -26,7 +26,7 @@ func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Ten
 	if !s.IsOperator(c) {
 		return Tenant{}, denied(access.ReasonNoGrant, "only the platform operator creates tenants")
 	}
-	t := Tenant{ID: in.ID, Name: strings.TrimSpace(in.Name), Domain: strings.ToLower(strings.TrimSpace(in.Domain)), MSP: in.MSP, Status: "active", CreatedAt: s.now(), Version: 1}
+	t := Tenant{ID: in.ID, Name: strings.TrimSpace(in.Name), Domain: strings.ToLower(strings.TrimSpace(in.Domain)), MSP: in.MSP, Status: "active", CreatedAt: s.now()}
 	if t.ID == "" {
 		t.ID = strings.ToLower(s.newID())
 	}

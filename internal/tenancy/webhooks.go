@@ -123,7 +123,7 @@ func (s *Service) CreateWebhook(ctx context.Context, c Caller, tenant string, in
 		return Webhook{}, err
 	}
 	w := Webhook{ID: s.newID(), TenantID: tenant, URL: in.URL, EventTypes: types, Status: WebhookActive, CreatedAt: s.now(),
-		CreatedBy: c.Actor(), Secret: "whsec_" + base64.StdEncoding.EncodeToString(secret), Version: 1}
+		CreatedBy: c.Actor(), Secret: "whsec_" + base64.StdEncoding.EncodeToString(secret)}
 	err := s.retryWebhookChange(ctx, func() ([]events.Message, error) {
 		msgs, err := encode(events.WebhookCreated{Meta: s.meta(actorOf(c), c.RequestID, "", tenant), Webhook: webhookView(w)})
 		if err != nil {

@@ -80,7 +80,7 @@ func newFanOut(t *testing.T) *fanOut {
 	create := func(tenant, id, url string) {
 		t.Helper()
 		w := tenancy.Webhook{ID: id, TenantID: tenant, URL: url, EventTypes: []string{string(events.DetailTypeRelationshipActivated)},
-			Status: tenancy.WebhookActive, Secret: "whsec_c2VjcmV0", Version: 1}
+			Status: tenancy.WebhookActive, Secret: "whsec_c2VjcmV0"}
 		if err := f.store.CreateWebhook(ctx, w, tenancy.MaxWebhooks, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,9 @@ type Store interface {
 	ListWebhooks(ctx context.Context, tenant string) ([]tenancy.Webhook, error)
 	Delivered(ctx context.Context, webhookID, eventID string) (bool, error)
 	RecordDelivery(ctx context.Context, d tenancy.WebhookDelivery) error
-	UpdateWebhook(ctx context.Context, w tenancy.Webhook, msgs []events.Message) error
+	// UpdateWebhook replaces the subscription read at w.Version and answers
+	// it as stored.
+	UpdateWebhook(ctx context.Context, w tenancy.Webhook, msgs []events.Message) (tenancy.Webhook, error)
 }
 
 // Config wires a Deliverer.
@@ -305,12 +307,12 @@ func (d *Deliverer) post(ctx context.Context, sub tenancy.Webhook, eventID strin
 func (d *Deliverer) note(ctx context.Context, sub tenancy.Webhook, rec tenancy.WebhookDelivery) tenancy.Webhook {
 	for try := 0; try < 3; try++ {
 		next, msgs := d.apply(sub, rec)
-		err := d.cfg.Store.UpdateWebhook(ctx, next, msgs)
+		stored, err := d.cfg.Store.UpdateWebhook(ctx, next, msgs)
 		if err == nil {
 			if d.cfg.Publisher != nil && len(msgs) > 0 {
 				d.cfg.Publisher.Publish(ctx, msgs)
 			}
-			return next
+			return stored
 		}
 		if !errors.Is(err, tenancy.ErrConflict) {
 			return sub
@@ -341,7 +343,6 @@ func (d *Deliverer) reload(ctx context.Context, sub tenancy.Webhook) (tenancy.We
 // event when this failure is the one that disables it.
 func (d *Deliverer) apply(sub tenancy.Webhook, rec tenancy.WebhookDelivery) (tenancy.Webhook, []events.Message) {
 	next := sub
-	next.Version++
 	next.LastDeliveryAt = &rec.At
 	var msgs []events.Message
 	if rec.Delivered {

@@ -1,4 +1,7 @@
-package store
+// Package meter counts the DynamoDB requests a client makes and the
+// capacity they consume, for the tests that keep request counts true and
+// for the benchmarks (cmd/benchreport, cmd/checkload).
+package meter
 
 import (
 	"context"
@@ -30,8 +33,8 @@ func (m *Meter) Elapsed() time.Duration {
 	return m.elapsed
 }
 
-// NewMeter returns an empty meter.
-func NewMeter() *Meter { return &Meter{counts: map[string]int{}} }
+// New returns an empty meter.
+func New() *Meter { return &Meter{counts: map[string]int{}} }
 
 // Usage answers the estimated items and capacity units of the calls so far.
 func (m *Meter) Usage() Usage {

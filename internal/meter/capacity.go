@@ -1,4 +1,4 @@
-package store
+package meter
 
 import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
