@@ -225,7 +225,7 @@ const MaxTokenBytes = 16 << 10
 // number of assignments, and never widens a grant — each permission stays
 // on the scope it is held on.
 func (s *Service) tokenGrants(gs []access.EffectiveGrant) []TokenGrant {
-	out := []TokenGrant{}
+	var out []TokenGrant
 	byScope := map[string]int{}
 	perms := map[string]access.PermSet{}
 	for _, g := range gs {
@@ -234,7 +234,7 @@ func (s *Service) tokenGrants(gs []access.EffectiveGrant) []TokenGrant {
 		if !ok {
 			i = len(out)
 			byScope[key] = i
-			out = append(out, TokenGrant{Assignment: g.AssignmentID, Roles: []string{}, Scope: g.Scope.Patterns()})
+			out = append(out, TokenGrant{Assignment: g.AssignmentID, Scope: g.Scope.Patterns()})
 		}
 		for _, r := range g.Roles {
 			if !slices.Contains(out[i].Roles, r) {
