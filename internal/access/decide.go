@@ -126,9 +126,9 @@ func (p *Partition) linkOf(g *Grant) *Link {
 
 // Via names the grant that decided.
 type Via struct {
-	RelationshipID string `json:"relationshipId,omitempty"`
-	AssignmentID   string `json:"assignmentId,omitempty"`
-	RoleID         string `json:"roleId,omitempty"`
+	RelationshipID string
+	AssignmentID   string
+	RoleID         string
 }
 
 // Decision is the answer to "may this subject do this".

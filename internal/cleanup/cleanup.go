@@ -5,6 +5,7 @@ package cleanup
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -48,10 +49,27 @@ func New(sweeper Sweeper, outbox Republisher, now func() time.Time, limit int, g
 // Report says what a run changed.
 type Report struct {
 	tenancy.SweepReport
-	EventsRepublished int `json:"eventsRepublished"`
+	EventsRepublished int
 	// EventsDeadLettered could never be sent (EventBridge refuses them for
 	// what they are): kept and listed apart, they hold back nothing.
-	EventsDeadLettered int `json:"eventsDeadLettered"`
+	EventsDeadLettered int
+}
+
+// MarshalJSON writes the report as the Lambda answers it and POST
+// /dev/cleanup shows it: every count by its camelCase name, in one object.
+func (r Report) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		InvitationsExpired    int  `json:"invitationsExpired"`
+		RelationshipsExpired  int  `json:"relationshipsExpired"`
+		RelationshipsExtended int  `json:"relationshipsExtended"`
+		NoticesSent           int  `json:"noticesSent"`
+		RelationshipsCleared  int  `json:"relationshipsCleared"`
+		DenialWindowsClosed   int  `json:"denialWindowsClosed"`
+		More                  bool `json:"more"`
+		EventsRepublished     int  `json:"eventsRepublished"`
+		EventsDeadLettered    int  `json:"eventsDeadLettered"`
+	}{r.InvitationsExpired, r.RelationshipsExpired, r.RelationshipsExtended, r.NoticesSent, r.RelationshipsCleared,
+		r.DenialWindowsClosed, r.More, r.EventsRepublished, r.EventsDeadLettered})
 }
 
 // Run does one cleanup.

@@ -95,6 +95,9 @@ func TestContractCoversEveryRoute(t *testing.T) {
 		if got := route.Operation.Extensions["x-function"]; got != r.Function {
 			t.Errorf("%s: x-function %v, want %s", r.Key(), got, r.Function)
 		}
+		if got := route.Operation.OperationID; got != r.Operation {
+			t.Errorf("%s: operationId %s, want %s (the operation the route table names)", r.Key(), got, r.Operation)
+		}
 	}
 }
 

@@ -37,8 +37,6 @@ type request struct {
 	body   []byte
 }
 
-type operation func(ctx context.Context, r request) (status int, body any, err error)
-
 // Handler serves the routes of one function.
 type Handler struct {
 	svc    *tenancy.Service
@@ -64,15 +62,10 @@ func (h *Handler) WithKeys(k KeySet) *Handler {
 // of the route table and answers 404 to the rest.
 func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
 	h := &Handler{svc: svc, ops: map[string]operation{}, public: map[string]bool{}, log: log}
-	all := h.operations()
-	for _, r := range Routes {
-		if r.Function == function {
-			op, ok := all[r.Key()]
-			if !ok {
-				panic("no operation for route " + r.Key())
-			}
-			h.ops[r.Key()] = op
-			h.public[r.Key()] = r.Public
+	for _, e := range table {
+		if e.Function == function {
+			h.ops[e.Key()] = e.op
+			h.public[e.Key()] = e.Public
 		}
 	}
 	if len(h.ops) == 0 {
@@ -141,7 +134,7 @@ func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPReq
 	if len(body) > MaxBody {
 		return 0, nil, &requestError{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("the body is larger than %d bytes", MaxBody)}
 	}
-	return op(ctx, request{caller: caller, path: ev.PathParameters, query: ev.QueryStringParameters, body: body})
+	return op(h, ctx, request{caller: caller, path: ev.PathParameters, query: ev.QueryStringParameters, body: body})
 }
 
 // callerOf reads the caller from the JWT authorizer's claims. API Gateway

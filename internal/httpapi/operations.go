@@ -100,57 +100,18 @@ func durations(fields map[string]*string) (map[string]*time.Duration, error) {
 	return out, nil
 }
 
-func (h *Handler) operations() map[string]operation {
-	return map[string]operation{
-		"POST /tenants":                                                    h.createTenant,
-		"GET /tenants/{tenantId}":                                          h.getTenant,
-		"POST /invitations":                                                h.createInvitation,
-		"GET /invitations":                                                 h.listInvitations,
-		"POST /invitations/{id}/accept":                                    h.acceptInvitation,
-		"POST /invitations/{id}/decline":                                   h.declineInvitation,
-		"DELETE /invitations/{id}":                                         h.cancelInvitation,
-		"GET /relationships":                                               h.listRelationships,
-		"GET /relationships/{id}":                                          h.getRelationship,
-		"DELETE /relationships/{id}":                                       h.terminateRelationship,
-		"POST /relationships/{id}/assignments":                             h.assignDelegated,
-		"GET /relationships/{id}/assignments":                              h.listRelationshipAssignments,
-		"DELETE /relationships/{id}/assignments/{assignmentId}":            h.removeDelegated,
-		"POST /tenants/{tenantId}/roles":                                   h.saveRole,
-		"GET /tenants/{tenantId}/roles":                                    h.listRoles,
-		"POST /tenants/{tenantId}/assignments":                             h.assignNative,
-		"DELETE /tenants/{tenantId}/assignments/{assignmentId}":            h.removeNative,
-		"POST /check-access":                                               h.checkAccess,
-		"GET /tenants/{tenantId}/audit":                                    h.listAudit,
-		"POST /tenants/{tenantId}/webhooks":                                h.createWebhook,
-		"GET /tenants/{tenantId}/webhooks":                                 h.listWebhooks,
-		"DELETE /tenants/{tenantId}/webhooks/{webhookId}":                  h.deleteWebhook,
-		"GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries":          h.listWebhookDeliveries,
-		"GET /switch/targets":                                              h.switchTargets,
-		"POST /switch":                                                     h.switchTenant,
-		"GET /.well-known/jwks.json":                                       h.jwks,
-		"POST /organizations":                                              h.createOrganization,
-		"GET /organizations/{id}":                                          h.getOrganization,
-		"POST /organizations/{id}/tenants":                                 h.addOrganizationTenant,
-		"POST /organizations/{id}/join":                                    h.joinOrganization,
-		"DELETE /organizations/{id}/tenants/{tenantId}":                    h.removeOrganizationTenant,
-		"POST /organizations/{id}/owners":                                  h.addOrganizationOwner,
-		"GET /tenants/{tenantId}/cross-tenant-access":                      h.listCrossTenantAccess,
-		"DELETE /tenants/{tenantId}/cross-tenant-access/{partnerTenantId}": h.removeCrossTenantAccess,
-	}
-}
-
 func (h *Handler) createTenant(ctx context.Context, r request) (int, any, error) {
 	var b tenantBody
 	if err := decode(r.body, &b, false); err != nil {
 		return 0, nil, err
 	}
 	t, err := h.svc.CreateTenant(ctx, r.caller, tenancy.NewTenant{ID: b.ID, Name: b.Name, Domain: b.Domain, MSP: b.MSP, Admins: b.Admins})
-	return http.StatusCreated, t, err
+	return http.StatusCreated, viewTenant(t), err
 }
 
 func (h *Handler) getTenant(ctx context.Context, r request) (int, any, error) {
 	t, err := h.svc.GetTenant(ctx, r.caller, r.path["tenantId"])
-	return http.StatusOK, t, err
+	return http.StatusOK, viewTenant(t), err
 }
 
 func (h *Handler) createInvitation(ctx context.Context, r request) (int, any, error) {
@@ -174,7 +135,7 @@ func (h *Handler) createInvitation(ctx context.Context, r request) (int, any, er
 		in.FromTenant = b.From.TenantID
 	}
 	inv, err := h.svc.CreateInvitation(ctx, r.caller, in)
-	return http.StatusCreated, inv, err
+	return http.StatusCreated, viewInvitation(inv), err
 }
 
 func (h *Handler) listInvitations(ctx context.Context, r request) (int, any, error) {
@@ -183,7 +144,7 @@ func (h *Handler) listInvitations(ctx context.Context, r request) (int, any, err
 		return 0, nil, err
 	}
 	l, err := h.svc.ListInvitations(ctx, r.caller, r.query["direction"], r.query["status"], p)
-	return http.StatusOK, l, err
+	return http.StatusOK, viewPage(l, viewInvitation), err
 }
 
 func (h *Handler) acceptInvitation(ctx context.Context, r request) (int, any, error) {
@@ -192,7 +153,7 @@ func (h *Handler) acceptInvitation(ctx context.Context, r request) (int, any, er
 		return 0, nil, err
 	}
 	rel, err := h.svc.AcceptInvitation(ctx, r.caller, r.path["id"], tenancy.Acceptance{PrimaryAdmins: b.PrimaryAdmins, Roles: b.Roles, Scope: b.Scope})
-	return http.StatusCreated, rel, err
+	return http.StatusCreated, viewRelationship(rel), err
 }
 
 func (h *Handler) declineInvitation(ctx context.Context, r request) (int, any, error) {
@@ -201,7 +162,7 @@ func (h *Handler) declineInvitation(ctx context.Context, r request) (int, any, e
 		return 0, nil, err
 	}
 	inv, err := h.svc.DeclineInvitation(ctx, r.caller, r.path["id"])
-	return http.StatusOK, inv, err
+	return http.StatusOK, viewInvitation(inv), err
 }
 
 func (h *Handler) cancelInvitation(ctx context.Context, r request) (int, any, error) {
@@ -215,12 +176,12 @@ func (h *Handler) listRelationships(ctx context.Context, r request) (int, any, e
 		return 0, nil, err
 	}
 	l, err := h.svc.ListRelationships(ctx, r.caller, r.query["side"], p)
-	return http.StatusOK, l, err
+	return http.StatusOK, viewPage(l, viewRelationship), err
 }
 
 func (h *Handler) getRelationship(ctx context.Context, r request) (int, any, error) {
 	rel, err := h.svc.GetRelationship(ctx, r.caller, r.path["id"])
-	return http.StatusOK, rel, err
+	return http.StatusOK, viewRelationship(rel), err
 }
 
 func (h *Handler) terminateRelationship(ctx context.Context, r request) (int, any, error) {
@@ -244,7 +205,7 @@ func (h *Handler) assignDelegated(ctx context.Context, r request) (int, any, err
 		return 0, nil, err
 	}
 	a, err := h.svc.AssignDelegated(ctx, r.caller, r.path["id"], in)
-	return http.StatusCreated, a, err
+	return http.StatusCreated, viewAssignment(a), err
 }
 
 func (h *Handler) listRelationshipAssignments(ctx context.Context, r request) (int, any, error) {
@@ -253,7 +214,7 @@ func (h *Handler) listRelationshipAssignments(ctx context.Context, r request) (i
 		return 0, nil, err
 	}
 	l, err := h.svc.ListRelationshipAssignments(ctx, r.caller, r.path["id"], p)
-	return http.StatusOK, l, err
+	return http.StatusOK, viewPage(l, viewAssignment), err
 }
 
 func (h *Handler) removeDelegated(ctx context.Context, r request) (int, any, error) {
@@ -268,14 +229,14 @@ func (h *Handler) saveRole(ctx context.Context, r request) (int, any, error) {
 	}
 	role, created, err := h.svc.SaveRole(ctx, r.caller, r.path["tenantId"], tenancy.NewRole{ID: b.ID, Name: b.Name, Description: b.Description, Permissions: b.Permissions})
 	if !created {
-		return http.StatusOK, role, err
+		return http.StatusOK, viewRole(role), err
 	}
-	return http.StatusCreated, role, err
+	return http.StatusCreated, viewRole(role), err
 }
 
 func (h *Handler) listRoles(ctx context.Context, r request) (int, any, error) {
 	roles, err := h.svc.ListRoles(ctx, r.caller, r.path["tenantId"])
-	return http.StatusOK, tenancy.List[tenancy.CustomRole]{Items: roles}, err
+	return http.StatusOK, viewAll(roles, viewRole), err
 }
 
 func (h *Handler) assignNative(ctx context.Context, r request) (int, any, error) {
@@ -284,7 +245,7 @@ func (h *Handler) assignNative(ctx context.Context, r request) (int, any, error)
 		return 0, nil, err
 	}
 	a, err := h.svc.AssignNative(ctx, r.caller, r.path["tenantId"], in)
-	return http.StatusCreated, a, err
+	return http.StatusCreated, viewAssignment(a), err
 }
 
 func (h *Handler) removeNative(ctx context.Context, r request) (int, any, error) {
@@ -307,7 +268,7 @@ func (h *Handler) listAudit(ctx context.Context, r request) (int, any, error) {
 	}
 	f.ActorTenant = r.query["actorTenant"]
 	l, err := h.svc.ListAudit(ctx, r.caller, r.path["tenantId"], f, p)
-	return http.StatusOK, l, err
+	return http.StatusOK, viewPage(l, viewAuditRecord), err
 }
 
 type webhookBody struct {
@@ -321,15 +282,12 @@ func (h *Handler) createWebhook(ctx context.Context, r request) (int, any, error
 		return 0, nil, err
 	}
 	w, err := h.svc.CreateWebhook(ctx, r.caller, r.path["tenantId"], tenancy.NewWebhook{URL: b.URL, EventTypes: b.EventTypes})
-	return http.StatusCreated, w, err
+	return http.StatusCreated, viewWebhook(w), err
 }
 
 func (h *Handler) listWebhooks(ctx context.Context, r request) (int, any, error) {
 	ws, err := h.svc.ListWebhooks(ctx, r.caller, r.path["tenantId"])
-	if ws == nil {
-		ws = []tenancy.Webhook{}
-	}
-	return http.StatusOK, tenancy.List[tenancy.Webhook]{Items: ws}, err
+	return http.StatusOK, viewAll(ws, viewWebhook), err
 }
 
 func (h *Handler) deleteWebhook(ctx context.Context, r request) (int, any, error) {
@@ -342,7 +300,7 @@ func (h *Handler) listWebhookDeliveries(ctx context.Context, r request) (int, an
 		return 0, nil, err
 	}
 	l, err := h.svc.ListWebhookDeliveries(ctx, r.caller, r.path["tenantId"], r.path["webhookId"], p)
-	return http.StatusOK, l, err
+	return http.StatusOK, viewPage(l, viewWebhookDelivery), err
 }
 
 type switchBody struct {
@@ -358,7 +316,7 @@ func (h *Handler) switchTargets(ctx context.Context, r request) (int, any, error
 		return 0, nil, err
 	}
 	l, err := h.svc.SwitchTargets(ctx, r.caller, p)
-	return http.StatusOK, l, err
+	return http.StatusOK, viewPage(l, viewSwitchTarget), err
 }
 
 func (h *Handler) switchTenant(ctx context.Context, r request) (int, any, error) {
@@ -371,7 +329,7 @@ func (h *Handler) switchTenant(ctx context.Context, r request) (int, any, error)
 		return 0, nil, err
 	}
 	res, err := h.svc.Switch(ctx, r.caller, tenancy.SwitchRequest{Tenant: b.TenantID, Justification: b.Justification, Activate: b.Activate, Duration: d["duration"]})
-	return http.StatusOK, res, err
+	return http.StatusOK, viewSwitchResult(res), err
 }
 
 func (h *Handler) jwks(ctx context.Context, r request) (int, any, error) {
@@ -386,8 +344,8 @@ func (h *Handler) jwks(ctx context.Context, r request) (int, any, error) {
 }
 
 type organizationBody struct {
-	Name     string                        `json:"name"`
-	Template *tenancy.OrganizationTemplate `json:"template"`
+	Name     string                `json:"name"`
+	Template *organizationTemplate `json:"template"`
 }
 
 type tenantIDBody struct {
@@ -403,13 +361,17 @@ func (h *Handler) createOrganization(ctx context.Context, r request) (int, any, 
 	if err := decode(r.body, &b, false); err != nil {
 		return 0, nil, err
 	}
-	org, err := h.svc.CreateOrganization(ctx, r.caller, tenancy.NewOrganization{Name: b.Name, Template: b.Template})
-	return http.StatusCreated, org, err
+	in := tenancy.NewOrganization{Name: b.Name}
+	if t := b.Template; t != nil {
+		in.Template = &tenancy.OrganizationTemplate{AutoRedeem: t.AutoRedeem, AllowSyncIn: t.AllowSyncIn}
+	}
+	org, err := h.svc.CreateOrganization(ctx, r.caller, in)
+	return http.StatusCreated, viewOrganization(org), err
 }
 
 func (h *Handler) getOrganization(ctx context.Context, r request) (int, any, error) {
 	org, err := h.svc.GetOrganization(ctx, r.caller, r.path["id"])
-	return http.StatusOK, org, err
+	return http.StatusOK, viewOrganization(org), err
 }
 
 func (h *Handler) addOrganizationTenant(ctx context.Context, r request) (int, any, error) {
@@ -418,7 +380,7 @@ func (h *Handler) addOrganizationTenant(ctx context.Context, r request) (int, an
 		return 0, nil, err
 	}
 	m, err := h.svc.AddTenant(ctx, r.caller, r.path["id"], b.TenantID)
-	return http.StatusCreated, m, err
+	return http.StatusCreated, viewMember(m), err
 }
 
 // joinOrganization answers 202: the join completes through the event bus.
@@ -428,7 +390,7 @@ func (h *Handler) joinOrganization(ctx context.Context, r request) (int, any, er
 		return 0, nil, err
 	}
 	m, err := h.svc.Join(ctx, r.caller, r.path["id"], b.OwnerTenantID)
-	return http.StatusAccepted, m, err
+	return http.StatusAccepted, viewMember(m), err
 }
 
 func (h *Handler) removeOrganizationTenant(ctx context.Context, r request) (int, any, error) {
@@ -441,15 +403,12 @@ func (h *Handler) addOrganizationOwner(ctx context.Context, r request) (int, any
 		return 0, nil, err
 	}
 	org, err := h.svc.AddOwner(ctx, r.caller, r.path["id"], b.TenantID)
-	return http.StatusOK, org, err
+	return http.StatusOK, viewOrganization(org), err
 }
 
 func (h *Handler) listCrossTenantAccess(ctx context.Context, r request) (int, any, error) {
 	xs, err := h.svc.ListCrossTenantAccess(ctx, r.caller, r.path["tenantId"])
-	if xs == nil {
-		xs = []tenancy.CrossTenantAccess{}
-	}
-	return http.StatusOK, tenancy.List[tenancy.CrossTenantAccess]{Items: xs}, err
+	return http.StatusOK, viewAll(xs, viewCrossTenantAccess), err
 }
 
 func (h *Handler) removeCrossTenantAccess(ctx context.Context, r request) (int, any, error) {
@@ -480,12 +439,12 @@ func (h *Handler) checkAccess(ctx context.Context, r request) (int, any, error) 
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, res[0], nil
+		return http.StatusOK, viewCheckResult(res[0]), nil
 	}
 	checks := make([]tenancy.Check, len(b.Checks))
 	for i, c := range b.Checks {
 		checks[i] = c.domain()
 	}
 	res, err := h.svc.CheckAccess(ctx, r.caller, checks)
-	return http.StatusOK, map[string]any{"results": res}, err
+	return http.StatusOK, checkResultsView{Results: each(res, viewCheckResult)}, err
 }

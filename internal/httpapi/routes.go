@@ -1,110 +1,91 @@
 // Package httpapi adapts API Gateway HTTP API (payload v2) events to the
 // tenancy service: it reads the caller from the JWT authorizer's claims,
-// decodes strict JSON, and maps every error to a status and an RFC 9457
-// problem document in one place.
+// decodes strict JSON, answers each operation's view of the domain value and
+// maps every error to a status and an RFC 9457 problem document in one place.
 package httpapi
 
-import "strings"
+import (
+	"context"
 
-// Function names: one Lambda each. The route table says which routes each
-// serves; the local stack and the CDK stack both read it.
-const (
-	FunctionTenants       = "tenants"
-	FunctionInvite        = "invite"
-	FunctionAccept        = "accept"
-	FunctionAssignRole    = "assign-role"
-	FunctionOffboard      = "offboard"
-	FunctionCheckAccess   = "check-access"
-	FunctionQuery         = "query"
-	FunctionWebhooks      = "webhooks"
-	FunctionSwitch        = "switch"
-	FunctionOrganizations = "organizations"
+	"github.com/switchboard/switchboard/internal/routes"
 )
 
-// Route is one HTTP route of the API.
-type Route struct {
-	Method   string
-	Path     string // API Gateway template, e.g. /invitations/{id}/accept
-	Function string
-	// Public routes carry no token: no JWT authorizer runs on them.
-	Public bool
+//go:generate go test -run TestRouteDataIsCurrent -update .
+
+// The route table as data lives in internal/routes (generated from table
+// below), for the registry and the CDK app, which must not link handlers.
+// These names keep it readable from here.
+type Route = routes.Route
+
+// Routes is the route table as data: table without its code.
+var Routes = routes.All
+
+// Match finds the route of a request path as API Gateway does (routes.Match).
+func Match(method, path string) (Route, map[string]string, []string, bool) {
+	return routes.Match(method, path)
 }
 
-// Key is the API Gateway route key, "POST /invitations".
-func (r Route) Key() string { return r.Method + " " + r.Path }
+// Function names, as internal/routes declares them.
+const (
+	FunctionTenants       = routes.FunctionTenants
+	FunctionInvite        = routes.FunctionInvite
+	FunctionAccept        = routes.FunctionAccept
+	FunctionAssignRole    = routes.FunctionAssignRole
+	FunctionOffboard      = routes.FunctionOffboard
+	FunctionCheckAccess   = routes.FunctionCheckAccess
+	FunctionQuery         = routes.FunctionQuery
+	FunctionWebhooks      = routes.FunctionWebhooks
+	FunctionSwitch        = routes.FunctionSwitch
+	FunctionOrganizations = routes.FunctionOrganizations
+)
 
-// Routes is the API: SPEC §3, as far as the functions built so far serve it.
-var Routes = []Route{
-	{Method: "POST", Path: "/tenants", Function: FunctionTenants},
-	{Method: "GET", Path: "/tenants/{tenantId}", Function: FunctionQuery},
-	{Method: "POST", Path: "/invitations", Function: FunctionInvite},
-	{Method: "GET", Path: "/invitations", Function: FunctionQuery},
-	{Method: "POST", Path: "/invitations/{id}/accept", Function: FunctionAccept},
-	{Method: "POST", Path: "/invitations/{id}/decline", Function: FunctionAccept},
-	{Method: "DELETE", Path: "/invitations/{id}", Function: FunctionInvite},
-	{Method: "GET", Path: "/relationships", Function: FunctionQuery},
-	{Method: "GET", Path: "/relationships/{id}", Function: FunctionQuery},
-	{Method: "DELETE", Path: "/relationships/{id}", Function: FunctionOffboard},
-	{Method: "POST", Path: "/relationships/{id}/assignments", Function: FunctionAssignRole},
-	{Method: "GET", Path: "/relationships/{id}/assignments", Function: FunctionQuery},
-	{Method: "DELETE", Path: "/relationships/{id}/assignments/{assignmentId}", Function: FunctionAssignRole},
-	{Method: "POST", Path: "/tenants/{tenantId}/roles", Function: FunctionAssignRole},
-	{Method: "GET", Path: "/tenants/{tenantId}/roles", Function: FunctionQuery},
-	{Method: "POST", Path: "/tenants/{tenantId}/assignments", Function: FunctionAssignRole},
-	{Method: "DELETE", Path: "/tenants/{tenantId}/assignments/{assignmentId}", Function: FunctionAssignRole},
-	{Method: "POST", Path: "/check-access", Function: FunctionCheckAccess},
-	{Method: "GET", Path: "/tenants/{tenantId}/audit", Function: FunctionQuery},
-	{Method: "POST", Path: "/tenants/{tenantId}/webhooks", Function: FunctionWebhooks},
-	{Method: "GET", Path: "/tenants/{tenantId}/webhooks", Function: FunctionQuery},
-	{Method: "DELETE", Path: "/tenants/{tenantId}/webhooks/{webhookId}", Function: FunctionWebhooks},
-	{Method: "GET", Path: "/tenants/{tenantId}/webhooks/{webhookId}/deliveries", Function: FunctionQuery},
-	{Method: "GET", Path: "/switch/targets", Function: FunctionSwitch},
-	{Method: "POST", Path: "/switch", Function: FunctionSwitch},
-	{Method: "GET", Path: "/.well-known/jwks.json", Function: FunctionSwitch, Public: true},
-	{Method: "POST", Path: "/organizations", Function: FunctionOrganizations},
-	{Method: "GET", Path: "/organizations/{id}", Function: FunctionQuery},
-	{Method: "POST", Path: "/organizations/{id}/tenants", Function: FunctionOrganizations},
-	{Method: "POST", Path: "/organizations/{id}/join", Function: FunctionOrganizations},
-	{Method: "DELETE", Path: "/organizations/{id}/tenants/{tenantId}", Function: FunctionOrganizations},
-	{Method: "POST", Path: "/organizations/{id}/owners", Function: FunctionOrganizations},
-	{Method: "GET", Path: "/tenants/{tenantId}/cross-tenant-access", Function: FunctionQuery},
-	{Method: "DELETE", Path: "/tenants/{tenantId}/cross-tenant-access/{partnerTenantId}", Function: FunctionOrganizations},
+// operation serves one route: it answers a status and a view to render, or an
+// error for problemFor.
+type operation func(h *Handler, ctx context.Context, r request) (status int, body any, err error)
+
+// endpoint is a route with its operation.
+type endpoint struct {
+	Route
+	op operation
 }
 
-// Match finds the route for a request path, with its path parameters, as API
-// Gateway does; allowed lists the methods the path has when none matches.
-func Match(method, path string) (route Route, params map[string]string, allowed []string, ok bool) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for _, r := range Routes {
-		p, matched := matchTemplate(r.Path, segs)
-		if !matched {
-			continue
-		}
-		if r.Method == method {
-			return r, p, nil, true
-		}
-		allowed = append(allowed, r.Method)
-	}
-	return Route{}, nil, allowed, false
-}
-
-func matchTemplate(template string, segs []string) (map[string]string, bool) {
-	tsegs := strings.Split(strings.Trim(template, "/"), "/")
-	if len(tsegs) != len(segs) {
-		return nil, false
-	}
-	params := map[string]string{}
-	for i, t := range tsegs {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if segs[i] == "" {
-				return nil, false
-			}
-			params[t[1:len(t)-1]] = segs[i]
-			continue
-		}
-		if t != segs[i] {
-			return nil, false
-		}
-	}
-	return params, true
+// table is the API — SPEC §3, as far as the functions built so far serve it:
+// each route, the function that serves it and its operation. A route is
+// added here (and in openapi.yaml) only; go generate then writes its data
+// into internal/routes.
+var table = []endpoint{
+	{Route{Method: "POST", Path: "/tenants", Function: FunctionTenants}, (*Handler).createTenant},
+	{Route{Method: "GET", Path: "/tenants/{tenantId}", Function: FunctionQuery}, (*Handler).getTenant},
+	{Route{Method: "POST", Path: "/invitations", Function: FunctionInvite}, (*Handler).createInvitation},
+	{Route{Method: "GET", Path: "/invitations", Function: FunctionQuery}, (*Handler).listInvitations},
+	{Route{Method: "POST", Path: "/invitations/{id}/accept", Function: FunctionAccept}, (*Handler).acceptInvitation},
+	{Route{Method: "POST", Path: "/invitations/{id}/decline", Function: FunctionAccept}, (*Handler).declineInvitation},
+	{Route{Method: "DELETE", Path: "/invitations/{id}", Function: FunctionInvite}, (*Handler).cancelInvitation},
+	{Route{Method: "GET", Path: "/relationships", Function: FunctionQuery}, (*Handler).listRelationships},
+	{Route{Method: "GET", Path: "/relationships/{id}", Function: FunctionQuery}, (*Handler).getRelationship},
+	{Route{Method: "DELETE", Path: "/relationships/{id}", Function: FunctionOffboard}, (*Handler).terminateRelationship},
+	{Route{Method: "POST", Path: "/relationships/{id}/assignments", Function: FunctionAssignRole}, (*Handler).assignDelegated},
+	{Route{Method: "GET", Path: "/relationships/{id}/assignments", Function: FunctionQuery}, (*Handler).listRelationshipAssignments},
+	{Route{Method: "DELETE", Path: "/relationships/{id}/assignments/{assignmentId}", Function: FunctionAssignRole}, (*Handler).removeDelegated},
+	{Route{Method: "POST", Path: "/tenants/{tenantId}/roles", Function: FunctionAssignRole}, (*Handler).saveRole},
+	{Route{Method: "GET", Path: "/tenants/{tenantId}/roles", Function: FunctionQuery}, (*Handler).listRoles},
+	{Route{Method: "POST", Path: "/tenants/{tenantId}/assignments", Function: FunctionAssignRole}, (*Handler).assignNative},
+	{Route{Method: "DELETE", Path: "/tenants/{tenantId}/assignments/{assignmentId}", Function: FunctionAssignRole}, (*Handler).removeNative},
+	{Route{Method: "POST", Path: "/check-access", Function: FunctionCheckAccess}, (*Handler).checkAccess},
+	{Route{Method: "GET", Path: "/tenants/{tenantId}/audit", Function: FunctionQuery}, (*Handler).listAudit},
+	{Route{Method: "POST", Path: "/tenants/{tenantId}/webhooks", Function: FunctionWebhooks}, (*Handler).createWebhook},
+	{Route{Method: "GET", Path: "/tenants/{tenantId}/webhooks", Function: FunctionQuery}, (*Handler).listWebhooks},
+	{Route{Method: "DELETE", Path: "/tenants/{tenantId}/webhooks/{webhookId}", Function: FunctionWebhooks}, (*Handler).deleteWebhook},
+	{Route{Method: "GET", Path: "/tenants/{tenantId}/webhooks/{webhookId}/deliveries", Function: FunctionQuery}, (*Handler).listWebhookDeliveries},
+	{Route{Method: "GET", Path: "/switch/targets", Function: FunctionSwitch}, (*Handler).switchTargets},
+	{Route{Method: "POST", Path: "/switch", Function: FunctionSwitch}, (*Handler).switchTenant},
+	{Route{Method: "GET", Path: "/.well-known/jwks.json", Function: FunctionSwitch, Public: true}, (*Handler).jwks},
+	{Route{Method: "POST", Path: "/organizations", Function: FunctionOrganizations}, (*Handler).createOrganization},
+	{Route{Method: "GET", Path: "/organizations/{id}", Function: FunctionQuery}, (*Handler).getOrganization},
+	{Route{Method: "POST", Path: "/organizations/{id}/tenants", Function: FunctionOrganizations}, (*Handler).addOrganizationTenant},
+	{Route{Method: "POST", Path: "/organizations/{id}/join", Function: FunctionOrganizations}, (*Handler).joinOrganization},
+	{Route{Method: "DELETE", Path: "/organizations/{id}/tenants/{tenantId}", Function: FunctionOrganizations}, (*Handler).removeOrganizationTenant},
+	{Route{Method: "POST", Path: "/organizations/{id}/owners", Function: FunctionOrganizations}, (*Handler).addOrganizationOwner},
+	{Route{Method: "GET", Path: "/tenants/{tenantId}/cross-tenant-access", Function: FunctionQuery}, (*Handler).listCrossTenantAccess},
+	{Route{Method: "DELETE", Path: "/tenants/{tenantId}/cross-tenant-access/{partnerTenantId}", Function: FunctionOrganizations}, (*Handler).removeCrossTenantAccess},
 }

@@ -23,7 +23,7 @@ func (s *Service) ListAudit(ctx context.Context, c Caller, tenant string, f Audi
 	}
 	if c.Tenant != tenant {
 		if f.ActorTenant != "" && f.ActorTenant != c.Tenant {
-			return List[AuditRecord]{Items: []AuditRecord{}}, nil
+			return List[AuditRecord]{}, nil
 		}
 		f.ActorTenant = c.Tenant
 	}

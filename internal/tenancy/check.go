@@ -30,9 +30,9 @@ type Check struct {
 
 // CheckResult answers one check.
 type CheckResult struct {
-	Allowed bool          `json:"allowed"`
-	Reason  access.Reason `json:"reason"`
-	Via     *access.Via   `json:"via,omitempty"`
+	Allowed bool
+	Reason  access.Reason
+	Via     *access.Via
 }
 
 // CheckAccess decides each check. Asking about oneself needs nothing; asking

@@ -42,79 +42,79 @@ const (
 
 // Actor is who did something: a user and its home tenant.
 type Actor struct {
-	User   string `json:"user"`
-	Tenant string `json:"tenant"`
+	User   string
+	Tenant string
 }
 
 // Tenant is an organisation.
 type Tenant struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Domain    string    `json:"domain"`
-	MSP       bool      `json:"msp"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"createdAt"`
-	Version   int       `json:"-"`
+	ID        string
+	Name      string
+	Domain    string
+	MSP       bool
+	Status    string
+	CreatedAt time.Time
+	Version   int
 }
 
 // Invitation proposes a relationship from one tenant to another.
 type Invitation struct {
-	ID             string           `json:"id"`
-	Kind           string           `json:"kind"`
-	Status         string           `json:"status"`
-	FromTenant     string           `json:"fromTenantId"`
-	ToTenant       string           `json:"toTenantId"`
-	As             string           `json:"as"`
-	PartnerTenant  string           `json:"partnerTenantId"`
-	CustomerTenant string           `json:"customerTenantId"`
-	Roles          []string         `json:"roles"`
-	Scope          []string         `json:"scope"`
-	Duration       period.Duration  `json:"duration"`
-	AutoExtend     *period.Duration `json:"autoExtend,omitempty"`
-	RequireMFA     bool             `json:"requireMfa"`
-	ExpiresAt      time.Time        `json:"expiresAt"`
-	CreatedAt      time.Time        `json:"createdAt"`
-	CreatedBy      Actor            `json:"createdBy"`
-	UpdatedAt      time.Time        `json:"updatedAt"`
-	RelationshipID string           `json:"relationshipId,omitempty"`
-	Version        int              `json:"-"`
+	ID             string
+	Kind           string
+	Status         string
+	FromTenant     string
+	ToTenant       string
+	As             string
+	PartnerTenant  string
+	CustomerTenant string
+	Roles          []string
+	Scope          []string
+	Duration       period.Duration
+	AutoExtend     *period.Duration
+	RequireMFA     bool
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
+	CreatedBy      Actor
+	UpdatedAt      time.Time
+	RelationshipID string
+	Version        int
 }
 
 // CeilingRole is a role the customer allowed, frozen with the permissions it
 // had when the relationship began: a later edit of a custom role can narrow
 // what a partner's own roles hold, never widen what the customer agreed to.
 type CeilingRole struct {
-	ID          string   `json:"id"`
-	Permissions []string `json:"permissions"`
+	ID          string
+	Permissions []string
 }
 
 // Relationship is the accepted link partner → customer.
 type Relationship struct {
-	ID             string           `json:"id"`
-	Kind           string           `json:"kind"`
-	Status         string           `json:"status"`
-	PartnerTenant  string           `json:"partnerTenantId"`
-	PartnerName    string           `json:"partnerName"`
-	CustomerTenant string           `json:"customerTenantId"`
-	CustomerName   string           `json:"customerName"`
-	InvitationID   string           `json:"invitationId"`
-	Ceiling        []CeilingRole    `json:"ceiling"`
-	Scope          []string         `json:"scope"`
-	StartsAt       time.Time        `json:"startsAt"`
-	EndsAt         time.Time        `json:"endsAt"`
-	AutoExtend     *period.Duration `json:"autoExtend,omitempty"`
-	RequireMFA     bool             `json:"requireMfa"`
-	PrimaryAdmins  []string         `json:"primaryAdmins"`
-	CreatedAt      time.Time        `json:"createdAt"`
-	UpdatedAt      time.Time        `json:"updatedAt"`
-	EndedAt        *time.Time       `json:"endedAt,omitempty"`
-	EndedBy        *Actor           `json:"endedBy,omitempty"`
+	ID             string
+	Kind           string
+	Status         string
+	PartnerTenant  string
+	PartnerName    string
+	CustomerTenant string
+	CustomerName   string
+	InvitationID   string
+	Ceiling        []CeilingRole
+	Scope          []string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	AutoExtend     *period.Duration
+	RequireMFA     bool
+	PrimaryAdmins  []string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	EndedAt        *time.Time
+	EndedBy        *Actor
 	// NoticesSent lists the expiry notices already sent (days before endsAt).
-	NoticesSent []int `json:"-"`
+	NoticesSent []int
 	// AssignmentsCleared says every assignment under an ended relationship
 	// has been removed.
-	AssignmentsCleared bool `json:"-"`
-	Version            int  `json:"-"`
+	AssignmentsCleared bool
+	Version            int
 }
 
 // NoticeDays are the expiry notices sent before a relationship ends without
@@ -163,19 +163,19 @@ func (r Relationship) CeilingRoleIDs() []string {
 // It is delegated when RelationshipID is set: the principal then belongs to the
 // relationship's partner tenant (HomeTenant).
 type Assignment struct {
-	ID             string           `json:"id"`
-	TenantID       string           `json:"tenantId"`
-	HomeTenant     string           `json:"principalTenantId"`
-	RelationshipID string           `json:"relationshipId,omitempty"`
-	Principal      string           `json:"principal"`
-	Roles          []string         `json:"roles"`
-	Permissions    []string         `json:"permissions"`
-	Scope          []string         `json:"scope"`
-	Eligible       bool             `json:"eligible"`
-	MaxActivation  *period.Duration `json:"maxActivation,omitempty"`
-	CreatedAt      time.Time        `json:"createdAt"`
-	CreatedBy      Actor            `json:"createdBy"`
-	Version        int              `json:"-"`
+	ID             string
+	TenantID       string
+	HomeTenant     string
+	RelationshipID string
+	Principal      string
+	Roles          []string
+	Permissions    []string
+	Scope          []string
+	Eligible       bool
+	MaxActivation  *period.Duration
+	CreatedAt      time.Time
+	CreatedBy      Actor
+	Version        int
 }
 
 // Activation is one user's just-in-time activation of an eligible
@@ -191,46 +191,46 @@ type Activation struct {
 
 // Session is one switch: a token minted for a partner user in a customer.
 type Session struct {
-	ID              string    `json:"id"`
-	TenantID        string    `json:"tenantId"`
-	HomeTenant      string    `json:"homeTenantId"`
-	Actor           Actor     `json:"actor"`
-	RelationshipIDs []string  `json:"relationshipIds"`
-	AssignmentIDs   []string  `json:"assignmentIds"`
-	IssuedAt        time.Time `json:"issuedAt"`
-	ExpiresAt       time.Time `json:"expiresAt"`
+	ID              string
+	TenantID        string
+	HomeTenant      string
+	Actor           Actor
+	RelationshipIDs []string
+	AssignmentIDs   []string
+	IssuedAt        time.Time
+	ExpiresAt       time.Time
 }
 
 // CustomRole is a role a tenant defines from catalogue permissions. A role
 // defined by a partner for one customer (DefinedBy is the partner) is used by
 // that partner's assignments there, always inside the relationship's ceiling.
 type CustomRole struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description,omitempty"`
-	TenantID    string    `json:"tenantId,omitempty"`
-	DefinedBy   string    `json:"definedBy,omitempty"`
-	Permissions []string  `json:"permissions"`
-	BuiltIn     bool      `json:"builtIn"`
-	UpdatedAt   time.Time `json:"updatedAt,omitzero"`
-	Version     int       `json:"-"`
+	ID          string
+	Name        string
+	Description string
+	TenantID    string
+	DefinedBy   string
+	Permissions []string
+	BuiltIn     bool
+	UpdatedAt   time.Time
+	Version     int
 }
 
 // AuditRecord is one action as a tenant's audit log shows it. The audit
 // consumer writes one under every tenant concerned and under the actor's.
 type AuditRecord struct {
-	ID             string          `json:"id"`
-	TenantID       string          `json:"tenantId"`
-	Type           string          `json:"type"`
-	OccurredAt     time.Time       `json:"occurredAt"`
-	Actor          Actor           `json:"actor"`
-	Tenants        []string        `json:"tenants"`
-	RelationshipID string          `json:"relationshipId,omitempty"`
-	RequestID      string          `json:"requestId,omitempty"`
-	Outcome        string          `json:"outcome"`
-	Detail         json.RawMessage `json:"detail"`
+	ID             string
+	TenantID       string
+	Type           string
+	OccurredAt     time.Time
+	Actor          Actor
+	Tenants        []string
+	RelationshipID string
+	RequestID      string
+	Outcome        string
+	Detail         json.RawMessage
 	// ExpiresAt is when DynamoDB's TTL may delete the record.
-	ExpiresAt time.Time `json:"-"`
+	ExpiresAt time.Time
 }
 
 // AuditFilter narrows an audit listing.
@@ -269,6 +269,6 @@ type Page struct {
 
 // List is one page of results.
 type List[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"nextCursor,omitempty"`
+	Items      []T
+	NextCursor string
 }

@@ -24,46 +24,46 @@ const MaxOrganizationMembers = 100
 // OrganizationTemplate is what a join sets up between a member and the owner.
 type OrganizationTemplate struct {
 	// AutoRedeem: invitations between members are redeemed without a prompt.
-	AutoRedeem bool `json:"autoRedeem"`
+	AutoRedeem bool
 	// AllowSyncIn: users of the other tenant may be synchronised into this one.
-	AllowSyncIn bool `json:"allowSyncIn"`
+	AllowSyncIn bool
 }
 
 // Organization is a multi-tenant organisation: a peer group of tenants, at
 // least one of them an owner. Membership grants no administrative right.
 type Organization struct {
-	ID        string               `json:"id"`
-	Name      string               `json:"name"`
-	Owners    []string             `json:"owners"`
-	Template  OrganizationTemplate `json:"template"`
-	CreatedAt time.Time            `json:"createdAt"`
-	CreatedBy Actor                `json:"createdBy"`
-	Members   []Member             `json:"members"`
-	Version   int                  `json:"-"`
+	ID        string
+	Name      string
+	Owners    []string
+	Template  OrganizationTemplate
+	CreatedAt time.Time
+	CreatedBy Actor
+	Members   []Member
+	Version   int
 }
 
 // Member is a tenant's membership.
 type Member struct {
-	TenantID string     `json:"tenantId"`
-	State    string     `json:"state"`
-	Owner    bool       `json:"owner"`
-	AddedAt  time.Time  `json:"addedAt"`
-	AddedBy  Actor      `json:"addedBy"`
-	JoinedAt *time.Time `json:"joinedAt,omitempty"`
-	Version  int        `json:"-"`
+	TenantID string
+	State    string
+	Owner    bool
+	AddedAt  time.Time
+	AddedBy  Actor
+	JoinedAt *time.Time
+	Version  int
 }
 
 // CrossTenantAccess is a tenant's settings toward one partner tenant, set up
 // by an organisation join from its template; downstream sync reads them.
 type CrossTenantAccess struct {
-	TenantID          string    `json:"tenantId"`
-	PartnerTenantID   string    `json:"partnerTenantId"`
-	OrganizationID    string    `json:"organizationId"`
-	AutoRedeem        bool      `json:"autoRedeem"`
-	AllowSyncIn       bool      `json:"allowSyncIn"`
-	SyncConfiguration string    `json:"syncConfiguration"`
-	SyncJob           bool      `json:"syncJob"`
-	CreatedAt         time.Time `json:"createdAt"`
+	TenantID          string
+	PartnerTenantID   string
+	OrganizationID    string
+	AutoRedeem        bool
+	AllowSyncIn       bool
+	SyncConfiguration string
+	SyncJob           bool
+	CreatedAt         time.Time
 }
 
 // organizationStore is what organisations need from persistence.

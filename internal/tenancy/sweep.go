@@ -13,13 +13,13 @@ import (
 
 // SweepReport says what one cleanup sweep changed.
 type SweepReport struct {
-	InvitationsExpired    int  `json:"invitationsExpired"`
-	RelationshipsExpired  int  `json:"relationshipsExpired"`
-	RelationshipsExtended int  `json:"relationshipsExtended"`
-	NoticesSent           int  `json:"noticesSent"`
-	RelationshipsCleared  int  `json:"relationshipsCleared"`
-	DenialWindowsClosed   int  `json:"denialWindowsClosed"`
-	More                  bool `json:"more"`
+	InvitationsExpired    int
+	RelationshipsExpired  int
+	RelationshipsExtended int
+	NoticesSent           int
+	RelationshipsCleared  int
+	DenialWindowsClosed   int
+	More                  bool
 }
 
 // Sweep does the scheduled work that is due: pending invitations past their

@@ -37,10 +37,10 @@ type SwitchRequest struct {
 // TokenGrant is one grant of a switch session: these permissions, through
 // these roles, on this scope — exactly, never merged with another.
 type TokenGrant struct {
-	Assignment string   `json:"asg"`
-	Roles      []string `json:"roles"`
-	Perms      []string `json:"perms"`
-	Scope      []string `json:"scope"`
+	Assignment string
+	Roles      []string
+	Perms      []string
+	Scope      []string
 }
 
 // SwitchToken is what a switch token states; the Minter writes it as claims.
@@ -74,16 +74,16 @@ const DefaultClientID = "switchboard"
 
 // SwitchResult is a minted session.
 type SwitchResult struct {
-	Token          string       `json:"token"`
-	ExpiresAt      time.Time    `json:"expiresAt"`
-	TenantID       string       `json:"tenantId"`
-	RelationshipID string       `json:"relationshipId"`
-	SessionID      string       `json:"sessionId"`
-	Roles          []string     `json:"roles"`
-	Scope          []string     `json:"scope"`
-	Permissions    []string     `json:"permissions"`
-	Grants         []TokenGrant `json:"grants"`
-	Activated      []string     `json:"activated,omitempty"`
+	Token          string
+	ExpiresAt      time.Time
+	TenantID       string
+	RelationshipID string
+	SessionID      string
+	Roles          []string
+	Scope          []string
+	Permissions    []string
+	Grants         []TokenGrant
+	Activated      []string
 }
 
 // Switch exchanges the caller's identity-provider token for a short-lived
@@ -169,7 +169,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		client = DefaultClientID
 	}
 	tok := SwitchToken{Issuer: s.issuer, Audience: s.audience, ClientID: client, Subject: c.User, Actor: c.Actor(), Tenant: in.Tenant,
-		RelationshipID: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Permissions: perms, Grants: grants, AMR: orNone(c.AMR),
+		RelationshipID: sess.RelationshipIDs[0], Roles: roles, Scope: scope, Permissions: perms, Grants: grants, AMR: c.AMR,
 		SessionID: sess.ID, IssuedAt: issued, ExpiresAt: issued.Add(exp.Sub(now))}
 	token, err := s.minter.Mint(ctx, tok)
 	if err != nil {
@@ -225,7 +225,7 @@ const MaxTokenBytes = 16 << 10
 // number of assignments, and never widens a grant — each permission stays
 // on the scope it is held on.
 func (s *Service) tokenGrants(gs []access.EffectiveGrant) []TokenGrant {
-	out := []TokenGrant{}
+	var out []TokenGrant
 	byScope := map[string]int{}
 	perms := map[string]access.PermSet{}
 	for _, g := range gs {
@@ -234,7 +234,7 @@ func (s *Service) tokenGrants(gs []access.EffectiveGrant) []TokenGrant {
 		if !ok {
 			i = len(out)
 			byScope[key] = i
-			out = append(out, TokenGrant{Assignment: g.AssignmentID, Roles: []string{}, Scope: g.Scope.Patterns()})
+			out = append(out, TokenGrant{Assignment: g.AssignmentID, Scope: g.Scope.Patterns()})
 		}
 		for _, r := range g.Roles {
 			if !slices.Contains(out[i].Roles, r) {
@@ -285,13 +285,6 @@ func findAssignment(as []Assignment, id string) *Assignment {
 	return nil
 }
 
-func orNone(v []string) []string {
-	if v == nil {
-		return []string{}
-	}
-	return v
-}
-
 // revocation answers the SwitchSessionsRevoked events for the live sessions
 // under a relationship (only those that used assignmentID, when given, and
 // not those in skip): one event per MaxSessionsInEvent sessions, numbered
@@ -337,15 +330,15 @@ func (s *Service) revokeSessions(ctx context.Context, actor events.Actor, reques
 
 // SwitchTarget is one tenant the caller can switch into.
 type SwitchTarget struct {
-	TenantID       string          `json:"tenantId"`
-	TenantName     string          `json:"tenantName"`
-	RelationshipID string          `json:"relationshipId"`
-	Status         string          `json:"status"`
-	Roles          []string        `json:"roles"`
-	Scope          []string        `json:"scope"`
-	EndsAt         time.Time       `json:"endsAt"`
-	RequireMFA     bool            `json:"requireMfa"`
-	Eligible       []EligibleGrant `json:"eligible"`
+	TenantID       string
+	TenantName     string
+	RelationshipID string
+	Status         string
+	Roles          []string
+	Scope          []string
+	EndsAt         time.Time
+	RequireMFA     bool
+	Eligible       []EligibleGrant
 }
 
 // Target states.
@@ -357,9 +350,9 @@ const (
 
 // EligibleGrant is an eligible assignment a switch may activate.
 type EligibleGrant struct {
-	AssignmentID  string           `json:"assignmentId"`
-	Roles         []string         `json:"roles"`
-	MaxActivation *period.Duration `json:"maxActivation,omitempty"`
+	AssignmentID  string
+	Roles         []string
+	MaxActivation *period.Duration
 }
 
 // maxTargetPrincipals bounds the partitions one page of targets reads: the
@@ -384,7 +377,7 @@ func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[
 	if err != nil {
 		return List[SwitchTarget]{}, err
 	}
-	out := List[SwitchTarget]{Items: []SwitchTarget{}, NextCursor: l.NextCursor}
+	out := List[SwitchTarget]{NextCursor: l.NextCursor}
 	sub := c.Subject()
 	for _, t := range l.Items {
 		p := s.compile(t.TenantID, c.Tenant, t.Partition)
@@ -404,7 +397,7 @@ func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[
 		default:
 			continue
 		}
-		target := SwitchTarget{TenantID: t.TenantID, TenantName: t.TenantName, Roles: []string{}, Scope: []string{}, Eligible: []EligibleGrant{}, EndsAt: eff.EndsAt}
+		target := SwitchTarget{TenantID: t.TenantID, TenantName: t.TenantName, EndsAt: eff.EndsAt}
 		for _, rel := range t.Partition.Relationships {
 			if rel.Status == RelationshipActive && now.Before(rel.EndsAt) {
 				target.RelationshipID, target.RequireMFA = rel.ID, rel.RequireMFA

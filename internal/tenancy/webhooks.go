@@ -29,20 +29,20 @@ const MaxWebhooks = 25
 // Webhook is a tenant's subscription to relationship and assignment events,
 // delivered signed per the Standard Webhooks convention.
 type Webhook struct {
-	ID         string    `json:"id"`
-	TenantID   string    `json:"tenantId"`
-	URL        string    `json:"url"`
-	EventTypes []string  `json:"eventTypes"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"createdAt"`
-	CreatedBy  Actor     `json:"createdBy"`
+	ID         string
+	TenantID   string
+	URL        string
+	EventTypes []string
+	Status     string
+	CreatedAt  time.Time
+	CreatedBy  Actor
 	// Secret signs deliveries; it is answered once, when the subscription is made.
-	Secret              string     `json:"secret,omitempty"`
-	ConsecutiveFailures int        `json:"consecutiveFailures"`
-	LastError           string     `json:"lastError,omitempty"`
-	LastDeliveryAt      *time.Time `json:"lastDeliveryAt,omitempty"`
-	DisabledAt          *time.Time `json:"disabledAt,omitempty"`
-	Version             int        `json:"-"`
+	Secret              string
+	ConsecutiveFailures int
+	LastError           string
+	LastDeliveryAt      *time.Time
+	DisabledAt          *time.Time
+	Version             int
 }
 
 // Wants reports whether the subscription takes events of type t.
@@ -50,15 +50,15 @@ func (w Webhook) Wants(t string) bool { return w.Status == WebhookActive && cont
 
 // WebhookDelivery is one attempt to deliver one event.
 type WebhookDelivery struct {
-	WebhookID  string        `json:"webhookId"`
-	EventID    string        `json:"eventId"`
-	EventType  string        `json:"eventType"`
-	Attempt    int           `json:"attempt"`
-	At         time.Time     `json:"at"`
-	StatusCode int           `json:"statusCode,omitempty"`
-	Error      string        `json:"error,omitempty"`
-	Duration   time.Duration `json:"durationNs"`
-	Delivered  bool          `json:"delivered"`
+	WebhookID  string
+	EventID    string
+	EventType  string
+	Attempt    int
+	At         time.Time
+	StatusCode int
+	Error      string
+	Duration   time.Duration
+	Delivered  bool
 }
 
 // ErrWebhookLimit: the tenant has MaxWebhooks subscriptions already.
