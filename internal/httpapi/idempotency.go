@@ -8,27 +8,16 @@ import (
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
-)
 
-// Recorded is what the idempotency store keeps of a request: the hash of
-// what was asked and, once done, the answer.
-type Recorded struct {
-	Hash string
-	// ClaimedAt is when the request claimed the key; a claim never finished
-	// (the function cut off) is taken over once it is stale.
-	ClaimedAt   time.Time
-	Done        bool
-	Status      int
-	Body        string
-	ContentType string
-}
+	"github.com/switchboard/switchboard/internal/idempotency"
+)
 
 // IdempotencyStore keeps the first answer to each Idempotency-Key.
 type IdempotencyStore interface {
 	// Reserve claims scope for a request with hash; when it is taken it
 	// answers the record there and false.
-	Reserve(ctx context.Context, scope, hash string, expires time.Time) (Recorded, bool, error)
-	Complete(ctx context.Context, scope string, rec Recorded, expires time.Time) error
+	Reserve(ctx context.Context, scope, hash string, expires time.Time) (idempotency.Record, bool, error)
+	Complete(ctx context.Context, scope string, rec idempotency.Record, expires time.Time) error
 	Release(ctx context.Context, scope string) error
 }
 
@@ -105,7 +94,7 @@ func (h *Handler) idempotent(ctx context.Context, ev lambdaevents.APIGatewayV2HT
 		}
 		return res
 	}
-	rec := Recorded{Hash: hash, ClaimedAt: time.Now(), Done: true, Status: res.StatusCode, Body: res.Body, ContentType: res.Headers["Content-Type"]}
+	rec := idempotency.Record{Hash: hash, ClaimedAt: time.Now(), Done: true, Status: res.StatusCode, Body: res.Body, ContentType: res.Headers["Content-Type"]}
 	if err := h.idem.Complete(ctx, scope, rec, expires); err != nil {
 		h.log.Warn("idempotency answer not kept", "requestId", requestID, "error", err.Error())
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/idempotency"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -18,11 +18,9 @@ func idempotencyKey(scope string) (string, string) { return "IDEMP#" + scope, "I
 
 type idempotencyItem struct {
 	keys
-	httpapi.Recorded
+	idempotency.Record
 	TTL int64 `dynamodbav:"ttl"`
 }
-
-var _ httpapi.IdempotencyStore = (*Store)(nil)
 
 // staleClaim is how long an unfinished claim holds its key: longer than any
 // HTTP function may run (API Gateway stops waiting at 30 s).
@@ -34,47 +32,47 @@ const staleClaim = 2 * time.Minute
 // (DynamoDB's TTL deletes lazily) or a claim never finished (its function was
 // cut off) is taken over, conditioned on being the one read, so two takers
 // cannot both win.
-func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (httpapi.Recorded, bool, error) {
+func (s *Store) Reserve(ctx context.Context, scope, hash string, expires time.Time) (idempotency.Record, bool, error) {
 	pk, sk := idempotencyKey(scope)
 	now := time.Now()
-	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, httpapi.Recorded{Hash: hash, ClaimedAt: now}, expires.Unix()})
+	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, idempotency.Record{Hash: hash, ClaimedAt: now}, expires.Unix()})
 	if err != nil {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String(condNew)})
 	if err == nil {
-		return httpapi.Recorded{}, true, nil
+		return idempotency.Record{}, true, nil
 	}
 	if !errors.Is(translate(err), tenancy.ErrConflict) {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
 	var it idempotencyItem
 	if err := s.get(ctx, pk, sk, &it, "idempotency record", scope); err != nil {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
 	expired := it.TTL < now.Unix()
 	stale := !it.Done && now.Sub(it.ClaimedAt) > staleClaim
 	if !expired && !stale {
-		return it.Recorded, false, nil
+		return it.Record, false, nil
 	}
 	old, err := attributevalue.Marshal(it.ClaimedAt)
 	if err != nil {
-		return httpapi.Recorded{}, false, err
+		return idempotency.Record{}, false, err
 	}
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: m, ConditionExpression: aws.String("ClaimedAt = :old"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":old": old}})
 	switch {
 	case err == nil:
-		return httpapi.Recorded{}, true, nil
+		return idempotency.Record{}, true, nil
 	case errors.Is(translate(err), tenancy.ErrConflict):
-		return httpapi.Recorded{Hash: hash}, false, nil // another request took it over just now: in progress
+		return idempotency.Record{Hash: hash}, false, nil // another request took it over just now: in progress
 	}
-	return httpapi.Recorded{}, false, err
+	return idempotency.Record{}, false, err
 }
 
 // Complete implements httpapi.IdempotencyStore: the first response is kept
 // for replay until expires.
-func (s *Store) Complete(ctx context.Context, scope string, rec httpapi.Recorded, expires time.Time) error {
+func (s *Store) Complete(ctx context.Context, scope string, rec idempotency.Record, expires time.Time) error {
 	pk, sk := idempotencyKey(scope)
 	m, err := marshal(idempotencyItem{keys{PK: pk, SK: sk, Entity: "idempotency"}, rec, expires.Unix()})
 	if err != nil {
