@@ -3,30 +3,31 @@ package store
 import (
 	"fmt"
 	"hash/fnv"
+
+	"github.com/switchboard/switchboard/internal/store/schema"
 )
 
-// Attribute and index names: infra creates the table from these, so the table
-// the CDK deploys is the table the code expects.
+// Attribute and index names of the table (internal/store/schema, which infra
+// creates the table from).
 const (
-	AttrPK     = "PK"
-	AttrSK     = "SK"
-	AttrGSI1PK = "GSI1PK"
-	AttrGSI1SK = "GSI1SK"
-	AttrGSI2PK = "GSI2PK"
-	AttrGSI2SK = "GSI2SK"
-	AttrGSI3PK = "GSI3PK"
-	AttrGSI3SK = "GSI3SK"
-	AttrGSI4PK = "GSI4PK"
-	AttrGSI4SK = "GSI4SK"
-	// AttrTTL holds an epoch-seconds expiry for items DynamoDB may delete.
-	AttrTTL = "ttl"
+	AttrPK     = schema.AttrPK
+	AttrSK     = schema.AttrSK
+	AttrGSI1PK = schema.AttrGSI1PK
+	AttrGSI1SK = schema.AttrGSI1SK
+	AttrGSI2PK = schema.AttrGSI2PK
+	AttrGSI2SK = schema.AttrGSI2SK
+	AttrGSI3PK = schema.AttrGSI3PK
+	AttrGSI3SK = schema.AttrGSI3SK
+	AttrGSI4PK = schema.AttrGSI4PK
+	AttrGSI4SK = schema.AttrGSI4SK
+	AttrTTL    = schema.AttrTTL
 	// AttrVersion is the optimistic-locking version of mutable items.
 	AttrVersion = "Version"
 
-	IndexGSI1 = "GSI1"
-	IndexGSI2 = "GSI2"
-	IndexGSI3 = "GSI3"
-	IndexGSI4 = "GSI4"
+	IndexGSI1 = schema.IndexGSI1
+	IndexGSI2 = schema.IndexGSI2
+	IndexGSI3 = schema.IndexGSI3
+	IndexGSI4 = schema.IndexGSI4
 )
 
 // The only place keys are formatted.

@@ -9,20 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard/switchboard/internal/store/schema"
 )
 
 // Index describes a global secondary index of the table.
-type Index struct {
-	Name, PartitionKey, SortKey string
-}
+type Index = schema.Index
 
-// Indexes are the table's GSIs, all projecting every attribute.
-var Indexes = []Index{
-	{Name: IndexGSI1, PartitionKey: AttrGSI1PK, SortKey: AttrGSI1SK},
-	{Name: IndexGSI2, PartitionKey: AttrGSI2PK, SortKey: AttrGSI2SK},
-	{Name: IndexGSI3, PartitionKey: AttrGSI3PK, SortKey: AttrGSI3SK},
-	{Name: IndexGSI4, PartitionKey: AttrGSI4PK, SortKey: AttrGSI4SK},
-}
+// Indexes are the table's GSIs (internal/store/schema).
+var Indexes = schema.Indexes
 
 // CreateTableInput is the table definition (on-demand billing) for stacks that
 // create the table through the API, such as the local one.
