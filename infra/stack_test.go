@@ -18,8 +18,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/store/schema"
 )
 
@@ -210,12 +210,12 @@ func TestRoutesAgreeWithTheLocalStack(t *testing.T) {
 			key := r.Properties["RouteKey"].(string)
 			got = append(got, key)
 			auth := r.Properties["AuthorizationType"]
-			route, _, _, _ := httpapi.Match(strings.SplitN(key, " ", 2)[0], strings.SplitN(key, " ", 2)[1])
+			route, _, _, _ := routes.Match(strings.SplitN(key, " ", 2)[0], strings.SplitN(key, " ", 2)[1])
 			if route.Public && auth != "NONE" || !route.Public && auth != "JWT" {
 				t.Errorf("%s %s (%s): authorization %v", stage, id, key, auth)
 			}
 		}
-		for _, r := range httpapi.Routes {
+		for _, r := range routes.All {
 			want = append(want, r.Key())
 		}
 		sort.Strings(got)

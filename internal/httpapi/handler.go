@@ -1,3 +1,7 @@
+// Package httpapi adapts API Gateway HTTP API (payload v2) events to the
+// tenancy service: it reads the caller from the JWT authorizer's claims,
+// decodes strict JSON, and maps every error to a status and an RFC 9457
+// problem document in one place.
 package httpapi
 
 import (
@@ -19,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -65,7 +70,7 @@ func (h *Handler) WithKeys(k KeySet) *Handler {
 func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
 	h := &Handler{svc: svc, ops: map[string]operation{}, public: map[string]bool{}, log: log}
 	all := h.operations()
-	for _, r := range Routes {
+	for _, r := range routes.All {
 		if r.Function == function {
 			op, ok := all[r.Key()]
 			if !ok {

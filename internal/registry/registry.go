@@ -1,18 +1,48 @@
-// Package registry lists every Lambda of Switchboard and what it needs: its
-// package, the routes it serves (from the route table), its access to the
-// table (and so the DynamoDB actions it is granted), whether it publishes events, signs tokens, consumes a bus rule or
-// runs on the schedule. The CDK stack is built from it, and the local stack
-// serves the same routes and rules, so the two cannot drift.
+// Package registry lists every Lambda of Switchboard and what it needs, as
+// data: its name and package, its access to the table (and so the DynamoDB
+// actions it is granted), whether it publishes events, signs tokens, consumes
+// a bus rule or runs on the schedule, the environment it reads. The route
+// table (internal/routes) names which routes each serves. The CDK stack is
+// built from it, internal/function builds each function as it describes, and
+// the local stack runs the same; it imports nothing of the runtime, so infra
+// links none.
 package registry
 
 import (
-	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
-	"github.com/switchboard/switchboard/internal/tenancy"
+)
+
+// Function names: one Lambda each.
+const (
+	Tenants       = "tenants"
+	Invite        = "invite"
+	Accept        = "accept"
+	AssignRole    = "assign-role"
+	Offboard      = "offboard"
+	CheckAccess   = "check-access"
+	Query         = "query"
+	Webhooks      = "webhooks"
+	Switch        = "switch"
+	Organizations = "organizations"
+	Audit         = "audit"
+	Sync          = "sync"
+	Cleanup       = "cleanup"
+)
+
+// Environment variables: infra sets them from its constructs, each main reads
+// them (internal/wiring) and fails at init when one is missing.
+const (
+	EnvTable    = "TABLE_NAME"
+	EnvBus      = "EVENT_BUS_NAME"
+	EnvOperator = "OPERATOR_TENANT"
+	// The switch function's: KMS key ids or ARNs, the signing key first and
+	// during a rollover the previous one after it; the tokens' iss and aud.
+	EnvSigningKeys   = "SIGNING_KEY_IDS"
+	EnvTokenIssuer   = "TOKEN_ISSUER"
+	EnvTokenAudience = "TOKEN_AUDIENCE"
 )
 
 // TableAccess is what a function does to the table.
@@ -68,15 +98,15 @@ type Function struct {
 	Timeout    time.Duration
 }
 
-// Routes answers the HTTP routes the function serves.
-func (f Function) Routes() []httpapi.Route {
-	var out []httpapi.Route
-	for _, r := range httpapi.Routes {
-		if r.Function == f.Name {
-			out = append(out, r)
-		}
+// Env answers the environment variables f reads: the table, the bus and
+// the operator tenant, and for the function that signs, its keys and the
+// tokens' iss and aud.
+func (f Function) Env() []string {
+	env := []string{EnvTable, EnvBus, EnvOperator}
+	if f.Signs {
+		env = append(env, EnvSigningKeys, EnvTokenIssuer, EnvTokenAudience)
 	}
-	return out
+	return env
 }
 
 // TableActions answers the DynamoDB actions f calls, derived from what it
@@ -123,16 +153,6 @@ func (f Function) TableActions() []string {
 	return out
 }
 
-// Handler is the HTTP handler of f as every stack serves it: its routes,
-// honouring Idempotency-Key (kept in idem) where f is Idempotent.
-func (f Function) Handler(svc *tenancy.Service, idem httpapi.IdempotencyStore, log *slog.Logger) *httpapi.Handler {
-	h := httpapi.New(svc, f.Name, log)
-	if f.Idempotent {
-		h.WithIdempotency(idem)
-	}
-	return h
-}
-
 // Memory and timeouts: HTTP functions answer within API Gateway's 30 s and
 // mostly wait on DynamoDB, so 256 MB (about a sixth of a vCPU) is enough;
 // check-access sits on every administrative request of every partner and gets
@@ -145,19 +165,19 @@ const (
 
 // Functions is the registry.
 var Functions = []Function{
-	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
-	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
-	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: "audit", Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
-	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
-	{Name: "cleanup", Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
+	{Name: Tenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Invite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Accept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: AssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Offboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: CheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
+	{Name: Query, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Webhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Switch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Organizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: Audit, Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: Sync, Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
+	{Name: Cleanup, Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
 }
 
 // ByName finds a function.
