@@ -15,7 +15,16 @@ import (
 	"testing"
 )
 
-const module = "github.com/switchboard/switchboard/"
+const module = "github.com/switchboard/switchboard"
+
+// relative answers a package's path in the module ("." for its root), false
+// for a package of another module.
+func relative(importPath string) (string, bool) {
+	if importPath == module {
+		return ".", true
+	}
+	return strings.CutPrefix(importPath, module+"/")
+}
 
 // layerOf places packages (paths relative to the module) in the layers of
 // docs/layers.md.
@@ -95,13 +104,13 @@ func modulePackages(t *testing.T) map[string][]string {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		path, ok := strings.CutPrefix(p.ImportPath, module)
-		if !ok || len(p.GoFiles) == 0 { // the module's root and test-only packages
+		path, ok := relative(p.ImportPath)
+		if !ok || len(p.GoFiles) == 0 { // test-only packages
 			continue
 		}
 		var imports []string
 		for _, imp := range p.Imports {
-			if rel, ok := strings.CutPrefix(imp, module); ok {
+			if rel, ok := relative(imp); ok {
 				imports = append(imports, rel)
 			}
 		}
