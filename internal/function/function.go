@@ -56,6 +56,7 @@ type Minter interface {
 
 // Tokens are what the switch function signs tokens with.
 type Tokens struct {
+	// Minter signs them and publishes the keys (the JWKS route).
 	Minter Minter
 	// Issuer and Audience are the tokens' iss and aud.
 	Issuer, Audience string
@@ -78,12 +79,13 @@ type Parts struct {
 // NewParts makes the parts from d.
 func NewParts(d Deps) Parts { return newParts(d, nil) }
 
-func newParts(d Deps, mint func(*tenancy.Config)) Parts {
+// newParts makes the parts; with tokens, the service mints switch tokens.
+func newParts(d Deps, tokens *Tokens) Parts {
 	st := store.New(d.DynamoDB, d.Table)
 	pub := outbox.New(d.EventBridge, d.Bus, st, d.Log)
 	cfg := tenancy.Config{Store: st, Now: d.Now, NewID: d.NewID, OperatorTenant: d.Operator, Publisher: pub, AllowHTTPWebhooks: d.LocalWebhooks}
-	if mint != nil {
-		mint(&cfg)
+	if t := tokens; t != nil {
+		cfg.Minter, cfg.TokenIssuer, cfg.TokenAudience, cfg.TokenNow = t.Minter, t.Issuer, t.Audience, t.Now
 	}
 	return Parts{Store: st, Outbox: pub, Service: tenancy.New(cfg)}
 }
@@ -107,10 +109,7 @@ func HTTP(name string, d Deps) *httpapi.Handler {
 // RFC 8693 token exchange signed by t.Minter, and the JWKS that verifies it.
 func Switch(d Deps, t Tokens) *httpapi.Handler {
 	fn, _ := registry.ByName(registry.Switch)
-	p := newParts(d, func(c *tenancy.Config) {
-		c.Minter, c.TokenIssuer, c.TokenAudience, c.TokenNow = t.Minter, t.Issuer, t.Audience, t.Now
-	})
-	return serve(fn, p, d.Log).WithKeys(t.Minter)
+	return serve(fn, newParts(d, &t), d.Log).WithKeys(t.Minter)
 }
 
 func serve(fn registry.Function, p Parts, log *slog.Logger) *httpapi.Handler {
