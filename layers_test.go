@@ -125,7 +125,7 @@ func modulePackages(t *testing.T) map[string][]string {
 func TestLayers(t *testing.T) {
 	layers := readLayers(t)
 	pkgs := modulePackages(t)
-	mainMay := []string{"internal/function", "internal/wiring", "internal/registry"}
+	mainMay := []string{"internal/function", "internal/wiring", "internal/registry", "internal/routes"}
 	for _, pkg := range slices.Sorted(maps.Keys(pkgs)) {
 		imports, own := pkgs[pkg], layers.of(pkg)
 		if own == 0 {

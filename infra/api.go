@@ -10,7 +10,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/internal/registry"
-	"github.com/switchboard/switchboard/internal/routes"
 )
 
 // APIConfig wires the API.
@@ -75,12 +74,12 @@ func NewAPI(scope constructs.Construct, id string, cfg APIConfig) *API {
 	a.Authorizer = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("Jwt"), cfg.Params.JwtIssuer.ValueAsString(),
 		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{JwtAudience: &[]*string{cfg.Params.JwtAudience.ValueAsString()}})
 	for _, rf := range registry.Functions {
-		served := routes.Of(rf.Name)
-		if len(served) == 0 {
+		routes := rf.Routes()
+		if len(routes) == 0 {
 			continue
 		}
 		integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(rf.Name+"Integration"), cfg.Functions.ByName[rf.Name], nil)
-		for _, r := range served {
+		for _, r := range routes {
 			opts := &awsapigatewayv2.AddRoutesOptions{
 				Path:        jsii.String(r.Path),
 				Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(r.Method)},

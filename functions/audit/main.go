@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	env, cfg, err := wiring.Load(registry.Audit)
+	env, cfg, err := wiring.Load(registry.FunctionAudit)
 	if err != nil {
 		log.Fatal(err)
 	}

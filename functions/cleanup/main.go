@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	env, cfg, err := wiring.Load(registry.Cleanup)
+	env, cfg, err := wiring.Load(registry.FunctionCleanup)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 // Command invite is the invite Lambda: it serves the routes the route table
-// gives registry.Invite, built by internal/function as the local stack
+// gives routes.FunctionInvite, built by internal/function as the local stack
 // builds it.
 package main
 
@@ -9,14 +9,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/switchboard/switchboard/internal/function"
-	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	env, cfg, err := wiring.Load(registry.Invite)
+	env, cfg, err := wiring.Load(routes.FunctionInvite)
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(function.HTTP(registry.Invite, wiring.Deps(env, cfg)).Handle)
+	lambda.Start(function.HTTP(routes.FunctionInvite, wiring.Deps(env, cfg)).Handle)
 }

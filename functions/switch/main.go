@@ -12,12 +12,13 @@ import (
 	"github.com/switchboard/switchboard/internal/function"
 	"github.com/switchboard/switchboard/internal/kmssign"
 	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/token"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	env, cfg, err := wiring.Load(registry.Switch)
+	env, cfg, err := wiring.Load(routes.FunctionSwitch)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	env, cfg, err := wiring.Load(registry.Sync)
+	env, cfg, err := wiring.Load(registry.FunctionSync)
 	if err != nil {
 		log.Fatal(err)
 	}

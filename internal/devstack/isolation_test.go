@@ -18,7 +18,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/devstack"
 
-	"github.com/switchboard/switchboard/internal/routes"
+	"github.com/switchboard/switchboard/internal/httpapi"
 )
 
 // bodies are valid requests for each route, so a refusal is about who asks,
@@ -165,7 +165,7 @@ func TestIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, st)
-	params := func(r routes.Route) string {
+	params := func(r httpapi.Route) string {
 		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID, "{partnerTenantId}", "fabrikam").Replace(r.Path)
 		if strings.HasPrefix(r.Path, "/organizations/") {
 			return strings.Replace(p, "{id}", org.ID, 1)
@@ -180,7 +180,7 @@ func TestIsolation(t *testing.T) {
 
 	cells, failures := 0, 0
 	for _, a := range actors {
-		for _, r := range routes.All {
+		for _, r := range httpapi.Routes {
 			if a.admin && ownTenant[r.Key()] || (a.name == "prospect customer admin" && (strings.HasPrefix(r.Path, "/invitations") || strings.HasPrefix(r.Path, "/organizations/"))) {
 				continue // the prospect may answer its own invitation; covered by the walk-through
 			}
@@ -259,7 +259,7 @@ func TestIsolation(t *testing.T) {
 		}
 	}
 	for _, bt := range badTokens {
-		for _, r := range routes.All {
+		for _, r := range httpapi.Routes {
 			cells++
 			path := params(r)
 			res := st.do(r.Method, path, bt.token, bodies[r.Key()])
@@ -289,7 +289,7 @@ func TestIsolation(t *testing.T) {
 			t.Errorf("GET %s as a stranger admin = %s, want an empty list", path, got)
 		}
 	}
-	t.Logf("isolation matrix: (%d actors + %d bad tokens) × %d routes → %d cells, %d failures", len(actors), len(badTokens), len(routes.All), cells, failures)
+	t.Logf("isolation matrix: (%d actors + %d bad tokens) × %d routes → %d cells, %d failures", len(actors), len(badTokens), len(httpapi.Routes), cells, failures)
 }
 
 // tableSnapshot is every item of the table, as JSON, keyed by PK/SK.

@@ -157,9 +157,9 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	// deployed stack has one Lambda each.
 	for _, fn := range registry.Functions {
 		switch {
-		case fn.Name == registry.Switch:
+		case fn.Name == routes.FunctionSwitch:
 			s.handlers[fn.Name] = function.Switch(deps, tokens)
-		case len(routes.Of(fn.Name)) > 0:
+		case len(fn.Routes()) > 0:
 			s.handlers[fn.Name] = function.HTTP(fn.Name, deps)
 		}
 	}

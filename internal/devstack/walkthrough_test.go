@@ -18,7 +18,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/switchboard/switchboard/internal/devstack"
-	"github.com/switchboard/switchboard/internal/routes"
+	"github.com/switchboard/switchboard/internal/httpapi"
 )
 
 // contract validates requests and responses against openapi.yaml.
@@ -84,7 +84,7 @@ func (c *contract) check(method, path, body string, res response) {
 // cannot drift apart.
 func TestContractCoversEveryRoute(t *testing.T) {
 	api := loadContract(t)
-	for _, r := range routes.All {
+	for _, r := range httpapi.Routes {
 		path := strings.NewReplacer("{tenantId}", "t", "{id}", "i", "{assignmentId}", "a", "{webhookId}", "w").Replace(r.Path)
 		req, _ := http.NewRequest(r.Method, "http://127.0.0.1:8080"+path, nil)
 		route, _, err := api.router.FindRoute(req)
@@ -94,6 +94,9 @@ func TestContractCoversEveryRoute(t *testing.T) {
 		}
 		if got := route.Operation.Extensions["x-function"]; got != r.Function {
 			t.Errorf("%s: x-function %v, want %s", r.Key(), got, r.Function)
+		}
+		if got := route.Operation.OperationID; got != r.Operation {
+			t.Errorf("%s: operationId %s, want %s (the operation the route table names)", r.Key(), got, r.Operation)
 		}
 	}
 }
@@ -274,7 +277,7 @@ func TestWalkthrough(t *testing.T) {
 	var table strings.Builder
 	table.WriteString("DynamoDB requests per route (first successful call in the walk-through):\n")
 	table.WriteString("| route | requests | items read | RCU | items written | WCU |\n")
-	for _, r := range routes.All {
+	for _, r := range httpapi.Routes {
 		fmt.Fprintf(&table, "| %-55s | %s |\n", "`"+r.Key()+"`", costs[r.Key()])
 	}
 	t.Log(table.String())
@@ -283,7 +286,7 @@ func TestWalkthrough(t *testing.T) {
 // routeKey finds the route template of a concrete path.
 func routeKey(method, path string) string {
 	p, _, _ := strings.Cut(path, "?")
-	r, _, _, ok := routes.Match(method, p)
+	r, _, _, ok := httpapi.Match(method, p)
 	if !ok {
 		return method + " " + p
 	}

@@ -99,7 +99,7 @@ var _ httpapi.IdempotencyStore = (*store.Store)(nil)
 // error, found at init: HTTP panics.
 func HTTP(name string, d Deps) *httpapi.Handler {
 	fn, ok := registry.ByName(name)
-	if !ok || fn.Signs || len(routes.Of(name)) == 0 {
+	if !ok || fn.Signs || len(fn.Routes()) == 0 {
 		panic(fmt.Sprintf("function %q is not an HTTP function of the registry that function.HTTP builds", name))
 	}
 	return serve(fn, newParts(d, nil), d.Log)
@@ -108,7 +108,7 @@ func HTTP(name string, d Deps) *httpapi.Handler {
 // Switch builds the switch function: the tenant switcher's targets, the
 // RFC 8693 token exchange signed by t.Minter, and the JWKS that verifies it.
 func Switch(d Deps, t Tokens) *httpapi.Handler {
-	fn, _ := registry.ByName(registry.Switch)
+	fn, _ := registry.ByName(routes.FunctionSwitch)
 	return serve(fn, newParts(d, &t), d.Log).WithKeys(t.Minter)
 }
 

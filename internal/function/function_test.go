@@ -32,17 +32,17 @@ type minter struct{ function.Minter }
 func build(fn registry.Function) (http *httpapi.Handler, built string) {
 	d := deps()
 	switch {
-	case fn.Name == registry.Switch:
+	case fn.Name == routes.FunctionSwitch:
 		return function.Switch(d, function.Tokens{Minter: minter{}}), "Switch"
-	case len(routes.Of(fn.Name)) > 0:
+	case len(fn.Routes()) > 0:
 		return function.HTTP(fn.Name, d), "HTTP"
-	case fn.Name == registry.Audit:
+	case fn.Name == registry.FunctionAudit:
 		function.Audit(d)
 		return nil, "Audit"
-	case fn.Name == registry.Sync:
+	case fn.Name == registry.FunctionSync:
 		function.Sync(d)
 		return nil, "Sync"
-	case fn.Name == registry.Cleanup:
+	case fn.Name == registry.FunctionCleanup:
 		function.Cleanup(d)
 		return nil, "Cleanup"
 	}
@@ -59,7 +59,7 @@ func TestEveryFunctionHasItsBuild(t *testing.T) {
 			t.Errorf("function %s: no Build", fn.Name)
 			continue
 		}
-		if len(routes.Of(fn.Name)) == 0 {
+		if len(fn.Routes()) == 0 {
 			continue
 		}
 		if got := h.Idempotent(); got != fn.Idempotent {
@@ -71,7 +71,7 @@ func TestEveryFunctionHasItsBuild(t *testing.T) {
 // TestHTTPRefusesWhatItDoesNotBuild: the switch and the consumers have Builds
 // of their own; an unknown name is a programming error.
 func TestHTTPRefusesWhatItDoesNotBuild(t *testing.T) {
-	for _, name := range []string{registry.Switch, registry.Audit, registry.Cleanup, "nope"} {
+	for _, name := range []string{routes.FunctionSwitch, registry.FunctionAudit, registry.FunctionCleanup, "nope"} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -89,7 +89,7 @@ func TestHTTPRefusesWhatItDoesNotBuild(t *testing.T) {
 // (The layering test keeps mains from importing the packages they could
 // build a function from by hand.)
 func TestEveryMainBuildsItsOwnFunction(t *testing.T) {
-	names := registryNames(t)
+	names := functionNames(t)
 	for _, fn := range registry.Functions {
 		_, want := build(fn)
 		path := filepath.Join("..", "..", fn.Package, "main.go")
@@ -154,28 +154,30 @@ func qualified(e ast.Expr) string {
 	return x.Name + "." + s.Sel.Name
 }
 
-// registryNames maps "registry.Tenants" to "tenants", from the registry's
-// source.
-func registryNames(t *testing.T) map[string]string {
-	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", "registry", "registry.go"), nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+// functionNames maps "routes.FunctionTenants" to "tenants" and
+// "registry.FunctionAudit" to "audit", from the source of both packages.
+func functionNames(t *testing.T) map[string]string {
 	names := map[string]string{}
-	for _, d := range f.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok {
-			continue
+	for pkg, file := range map[string]string{"registry": "registry.go", "routes": "routes.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", pkg, file), nil, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, spec := range g.Specs {
-			v, ok := spec.(*ast.ValueSpec)
-			if !ok || len(v.Values) != len(v.Names) {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok {
 				continue
 			}
-			for i, n := range v.Names {
-				if lit, ok := v.Values[i].(*ast.BasicLit); ok {
-					if s, err := strconv.Unquote(lit.Value); err == nil {
-						names["registry."+n.Name] = s
+			for _, spec := range g.Specs {
+				v, ok := spec.(*ast.ValueSpec)
+				if !ok || len(v.Values) != len(v.Names) {
+					continue
+				}
+				for i, n := range v.Names {
+					if lit, ok := v.Values[i].(*ast.BasicLit); ok && strings.HasPrefix(n.Name, "Function") {
+						if s, err := strconv.Unquote(lit.Value); err == nil {
+							names[pkg+"."+n.Name] = s
+						}
 					}
 				}
 			}

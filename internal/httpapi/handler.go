@@ -1,7 +1,3 @@
-// Package httpapi adapts API Gateway HTTP API (payload v2) events to the
-// tenancy service: it reads the caller from the JWT authorizer's claims,
-// decodes strict JSON, and maps every error to a status and an RFC 9457
-// problem document in one place.
 package httpapi
 
 import (
@@ -23,7 +19,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
-	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -41,8 +36,6 @@ type request struct {
 	query  map[string]string
 	body   []byte
 }
-
-type operation func(ctx context.Context, r request) (status int, body any, err error)
 
 // Handler serves the routes of one function.
 type Handler struct {
@@ -69,15 +62,10 @@ func (h *Handler) WithKeys(k KeySet) *Handler {
 // of the route table and answers 404 to the rest.
 func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
 	h := &Handler{svc: svc, ops: map[string]operation{}, public: map[string]bool{}, log: log}
-	all := h.operations()
-	for _, r := range routes.All {
-		if r.Function == function {
-			op, ok := all[r.Key()]
-			if !ok {
-				panic("no operation for route " + r.Key())
-			}
-			h.ops[r.Key()] = op
-			h.public[r.Key()] = r.Public
+	for _, e := range table {
+		if e.Function == function {
+			h.ops[e.Key()] = e.op
+			h.public[e.Key()] = e.Public
 		}
 	}
 	if len(h.ops) == 0 {
@@ -146,7 +134,7 @@ func (h *Handler) serve(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPReq
 	if len(body) > MaxBody {
 		return 0, nil, &requestError{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("the body is larger than %d bytes", MaxBody)}
 	}
-	return op(ctx, request{caller: caller, path: ev.PathParameters, query: ev.QueryStringParameters, body: body})
+	return op(h, ctx, request{caller: caller, path: ev.PathParameters, query: ev.QueryStringParameters, body: body})
 }
 
 // callerOf reads the caller from the JWT authorizer's claims. API Gateway

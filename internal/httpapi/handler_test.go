@@ -18,7 +18,6 @@ import (
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
-	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -98,7 +97,7 @@ func setCaller(t *testing.T, ev *lambdaevents.APIGatewayV2HTTPRequest, claims ma
 
 func TestRealEventThroughTheHandler(t *testing.T) {
 	svc, meter, relID := fixture(t)
-	h := httpapi.New(svc, registry.CheckAccess, quiet())
+	h := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet())
 	ev := loadEvent(t)
 
 	res, err := h.Handle(context.Background(), ev)
@@ -144,7 +143,7 @@ func TestRealEventThroughTheHandler(t *testing.T) {
 // ambiguously is refused.
 func TestClaimsAreNeverSplit(t *testing.T) {
 	svc, _, _ := fixture(t)
-	h := httpapi.New(svc, registry.CheckAccess, quiet())
+	h := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet())
 	for _, tc := range []struct {
 		name   string
 		groups []string
@@ -200,31 +199,31 @@ func TestBadInputIsAProblemAndWritesNothing(t *testing.T) {
 		status   int
 		field    string
 	}{
-		{"malformed JSON", registry.Invite, "POST /invitations", nil, `{"to":`, nil, 400, ""},
-		{"unknown field", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"admin":true}`, nil, 400, "admin"},
-		{"wrong type", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":"site-lead"}`, nil, 400, "roles"},
-		{"two values", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"]}{}`, nil, 400, ""},
-		{"empty body", registry.Invite, "POST /invitations", nil, ``, nil, 400, ""},
-		{"oversize", registry.Invite, "POST /invitations", nil, `{"roles":["` + strings.Repeat("x", httpapi.MaxBody) + `"]}`, nil, 413, ""},
-		{"invalid duration", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"duration":"P1M"}`, nil, 400, "duration"},
-		{"duration of the wrong type", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"expiresIn":14}`, nil, 400, "expiresIn"},
-		{"field name in the wrong case", registry.Invite, "POST /invitations", nil, `{"to":{"TenantId":"contoso"},"roles":["site-lead"]}`, nil, 400, "to.TenantId"},
-		{"field given twice", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"roles":["global-admin"]}`, nil, 400, "roles"},
-		{"unknown nested field in a batch", registry.CheckAccess, "POST /check-access", nil, `{"checks":[{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:a","tenantId":"x","admin":true}}]}`, nil, 400, "checks.principal.admin"},
-		{"duration out of range", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"duration":"P800D"}`, nil, 422, "duration"},
-		{"invalid scope", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"scope":["/a/../b"]}`, nil, 422, "scope"},
-		{"unknown role", registry.Invite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["superuser"]}`, nil, 422, "roles"},
-		{"role outside ceiling", registry.AssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"user:ann","roles":["mmr-admin"]}`, nil, 422, "roles"},
-		{"bad principal", registry.AssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"ann","roles":["site-lead"]}`, nil, 422, "principal"},
-		{"absurdly long id", registry.AssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": strings.Repeat("x", 3000)}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
-		{"unknown relationship", registry.AssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": "nope"}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
-		{"unknown permission", registry.CheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.fly"}`, nil, 422, "permission"},
-		{"bad resource", registry.CheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","resource":"/sites/%2e%2e"}`, nil, 422, "resource"},
-		{"too many checks", registry.CheckAccess, "POST /check-access", nil, `{"checks":[` + strings.Repeat(`{"tenantId":"contoso","permission":"rooms.view"},`, 100) + `{"tenantId":"contoso","permission":"rooms.view"}]}`, nil, 422, "checks"},
-		{"single and batch", registry.CheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","checks":[]}`, nil, 400, "checks"},
-		{"bad limit", registry.Query, "GET /relationships", nil, ``, nil, 400, "limit"},
-		{"no claims", registry.Query, "GET /relationships", nil, ``, map[string]string{}, 401, ""},
-		{"route of another function", registry.Query, "POST /invitations", nil, `{}`, nil, 404, ""},
+		{"malformed JSON", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":`, nil, 400, ""},
+		{"unknown field", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"admin":true}`, nil, 400, "admin"},
+		{"wrong type", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":"site-lead"}`, nil, 400, "roles"},
+		{"two values", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"]}{}`, nil, 400, ""},
+		{"empty body", httpapi.FunctionInvite, "POST /invitations", nil, ``, nil, 400, ""},
+		{"oversize", httpapi.FunctionInvite, "POST /invitations", nil, `{"roles":["` + strings.Repeat("x", httpapi.MaxBody) + `"]}`, nil, 413, ""},
+		{"invalid duration", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"duration":"P1M"}`, nil, 400, "duration"},
+		{"duration of the wrong type", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"expiresIn":14}`, nil, 400, "expiresIn"},
+		{"field name in the wrong case", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"TenantId":"contoso"},"roles":["site-lead"]}`, nil, 400, "to.TenantId"},
+		{"field given twice", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"roles":["global-admin"]}`, nil, 400, "roles"},
+		{"unknown nested field in a batch", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"checks":[{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:a","tenantId":"x","admin":true}}]}`, nil, 400, "checks.principal.admin"},
+		{"duration out of range", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"duration":"P800D"}`, nil, 422, "duration"},
+		{"invalid scope", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["site-lead"],"scope":["/a/../b"]}`, nil, 422, "scope"},
+		{"unknown role", httpapi.FunctionInvite, "POST /invitations", nil, `{"to":{"tenantId":"contoso"},"roles":["superuser"]}`, nil, 422, "roles"},
+		{"role outside ceiling", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"user:ann","roles":["mmr-admin"]}`, nil, 422, "roles"},
+		{"bad principal", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": relID}, `{"principal":"ann","roles":["site-lead"]}`, nil, 422, "principal"},
+		{"absurdly long id", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": strings.Repeat("x", 3000)}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
+		{"unknown relationship", httpapi.FunctionAssignRole, "POST /relationships/{id}/assignments", map[string]string{"id": "nope"}, `{"principal":"user:ann","roles":["site-lead"]}`, nil, 404, ""},
+		{"unknown permission", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.fly"}`, nil, 422, "permission"},
+		{"bad resource", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","resource":"/sites/%2e%2e"}`, nil, 422, "resource"},
+		{"too many checks", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"checks":[` + strings.Repeat(`{"tenantId":"contoso","permission":"rooms.view"},`, 100) + `{"tenantId":"contoso","permission":"rooms.view"}]}`, nil, 422, "checks"},
+		{"single and batch", httpapi.FunctionCheckAccess, "POST /check-access", nil, `{"tenantId":"contoso","permission":"rooms.view","checks":[]}`, nil, 400, "checks"},
+		{"bad limit", httpapi.FunctionQuery, "GET /relationships", nil, ``, nil, 400, "limit"},
+		{"no claims", httpapi.FunctionQuery, "GET /relationships", nil, ``, map[string]string{}, 401, ""},
+		{"route of another function", httpapi.FunctionQuery, "POST /invitations", nil, `{}`, nil, 404, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -265,7 +264,7 @@ func TestStoreFailures(t *testing.T) {
 	// No table: an error no retry cures is a plain 500 that names the request
 	// id and hides the cause.
 	svc := tenancy.New(tenancy.Config{Store: store.New(localdb.Client(dbtest.Endpoint(t)), "missing"), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
-	res, _ := httpapi.New(svc, registry.CheckAccess, quiet()).Handle(ctx, ev)
+	res, _ := httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
 	if res.StatusCode != 500 || strings.Contains(res.Body, "missing") || strings.Contains(res.Body, "ResourceNotFound") || !strings.Contains(res.Body, ev.RequestContext.RequestID) {
 		t.Errorf("Handle() = %d %s, want a 500 that quotes the request id and hides the cause", res.StatusCode, res.Body)
 	}
@@ -277,7 +276,7 @@ func TestStoreFailures(t *testing.T) {
 	db, table := dbtest.TableAt(t, down.URL)
 	down.Close()
 	svc = tenancy.New(tenancy.Config{Store: store.New(db, table), Now: time.Now, NewID: ids.New, OperatorTenant: "platform"})
-	res, _ = httpapi.New(svc, registry.CheckAccess, quiet()).Handle(ctx, ev)
+	res, _ = httpapi.New(svc, httpapi.FunctionCheckAccess, quiet()).Handle(ctx, ev)
 	if res.StatusCode != 503 || res.Headers["Retry-After"] == "" || res.Headers["Content-Type"] != "application/problem+json" || strings.Contains(res.Body, "127.0.0.1") {
 		t.Errorf("Handle() with the database down = %d %v %s, want 503 problem+json with Retry-After", res.StatusCode, res.Headers, res.Body)
 	}

@@ -100,45 +100,6 @@ func durations(fields map[string]*string) (map[string]*time.Duration, error) {
 	return out, nil
 }
 
-func (h *Handler) operations() map[string]operation {
-	return map[string]operation{
-		"POST /tenants":                                                    h.createTenant,
-		"GET /tenants/{tenantId}":                                          h.getTenant,
-		"POST /invitations":                                                h.createInvitation,
-		"GET /invitations":                                                 h.listInvitations,
-		"POST /invitations/{id}/accept":                                    h.acceptInvitation,
-		"POST /invitations/{id}/decline":                                   h.declineInvitation,
-		"DELETE /invitations/{id}":                                         h.cancelInvitation,
-		"GET /relationships":                                               h.listRelationships,
-		"GET /relationships/{id}":                                          h.getRelationship,
-		"DELETE /relationships/{id}":                                       h.terminateRelationship,
-		"POST /relationships/{id}/assignments":                             h.assignDelegated,
-		"GET /relationships/{id}/assignments":                              h.listRelationshipAssignments,
-		"DELETE /relationships/{id}/assignments/{assignmentId}":            h.removeDelegated,
-		"POST /tenants/{tenantId}/roles":                                   h.saveRole,
-		"GET /tenants/{tenantId}/roles":                                    h.listRoles,
-		"POST /tenants/{tenantId}/assignments":                             h.assignNative,
-		"DELETE /tenants/{tenantId}/assignments/{assignmentId}":            h.removeNative,
-		"POST /check-access":                                               h.checkAccess,
-		"GET /tenants/{tenantId}/audit":                                    h.listAudit,
-		"POST /tenants/{tenantId}/webhooks":                                h.createWebhook,
-		"GET /tenants/{tenantId}/webhooks":                                 h.listWebhooks,
-		"DELETE /tenants/{tenantId}/webhooks/{webhookId}":                  h.deleteWebhook,
-		"GET /tenants/{tenantId}/webhooks/{webhookId}/deliveries":          h.listWebhookDeliveries,
-		"GET /switch/targets":                                              h.switchTargets,
-		"POST /switch":                                                     h.switchTenant,
-		"GET /.well-known/jwks.json":                                       h.jwks,
-		"POST /organizations":                                              h.createOrganization,
-		"GET /organizations/{id}":                                          h.getOrganization,
-		"POST /organizations/{id}/tenants":                                 h.addOrganizationTenant,
-		"POST /organizations/{id}/join":                                    h.joinOrganization,
-		"DELETE /organizations/{id}/tenants/{tenantId}":                    h.removeOrganizationTenant,
-		"POST /organizations/{id}/owners":                                  h.addOrganizationOwner,
-		"GET /tenants/{tenantId}/cross-tenant-access":                      h.listCrossTenantAccess,
-		"DELETE /tenants/{tenantId}/cross-tenant-access/{partnerTenantId}": h.removeCrossTenantAccess,
-	}
-}
-
 func (h *Handler) createTenant(ctx context.Context, r request) (int, any, error) {
 	var b tenantBody
 	if err := decode(r.body, &b, false); err != nil {

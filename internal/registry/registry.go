@@ -1,8 +1,8 @@
 // Package registry lists every Lambda of Switchboard and what it needs, as
 // data: its name and package, its access to the table (and so the DynamoDB
 // actions it is granted), whether it publishes events, signs tokens, consumes
-// a bus rule or runs on the schedule, the environment it reads. The route
-// table (internal/routes) names which routes each serves. The CDK stack is
+// a bus rule or runs on the schedule, the environment it reads, the routes
+// it serves (from the route table, internal/routes). The CDK stack is
 // built from it, internal/function builds each function as it describes, and
 // the local stack runs the same; it imports nothing of the runtime, so infra
 // links none.
@@ -13,23 +13,16 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/routes"
 )
 
-// Function names: one Lambda each.
+// The functions that serve no route: the bus's consumers and the schedule's.
+// Those that serve routes are named where the route table is
+// (routes.Function…).
 const (
-	Tenants       = "tenants"
-	Invite        = "invite"
-	Accept        = "accept"
-	AssignRole    = "assign-role"
-	Offboard      = "offboard"
-	CheckAccess   = "check-access"
-	Query         = "query"
-	Webhooks      = "webhooks"
-	Switch        = "switch"
-	Organizations = "organizations"
-	Audit         = "audit"
-	Sync          = "sync"
-	Cleanup       = "cleanup"
+	FunctionAudit   = "audit"
+	FunctionSync    = "sync"
+	FunctionCleanup = "cleanup"
 )
 
 // Environment variables: infra sets them from its constructs, each main reads
@@ -96,6 +89,17 @@ type Function struct {
 	Idempotent bool
 	MemoryMB   int
 	Timeout    time.Duration
+}
+
+// Routes answers the HTTP routes the function serves.
+func (f Function) Routes() []routes.Route {
+	var out []routes.Route
+	for _, r := range routes.All {
+		if r.Function == f.Name {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Env answers the environment variables f reads: the table, the bus and
@@ -165,19 +169,19 @@ const (
 
 // Functions is the registry.
 var Functions = []Function{
-	{Name: Tenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Invite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Accept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: AssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Offboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
-	{Name: CheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
-	{Name: Query, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Webhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Switch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Organizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: Audit, Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
-	{Name: Sync, Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
-	{Name: Cleanup, Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
+	{Name: routes.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: routes.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
+	{Name: routes.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: FunctionAudit, Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: FunctionSync, Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
+	{Name: FunctionCleanup, Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
 }
 
 // ByName finds a function.

@@ -25,7 +25,7 @@ func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
 		if _, err := os.Stat("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go"); err != nil {
 			t.Errorf("function %s: no main at %s", f.Name, f.Package)
 		}
-		if len(routes.Of(f.Name)) == 0 && f.Consumer == "" && !f.Scheduled {
+		if len(f.Routes()) == 0 && f.Consumer == "" && !f.Scheduled {
 			t.Errorf("function %s has no route, rule or schedule: nothing would invoke it", f.Name)
 		}
 	}
@@ -48,18 +48,18 @@ func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
 		want     string
 	}{
 		// The audit consumer only appends: no read, update, delete or scan.
-		{"audit", "[dynamodb:PutItem]"},
-		{registry.CheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
-		{registry.Query, "[dynamodb:GetItem dynamodb:Query]"},
+		{registry.FunctionAudit, "[dynamodb:PutItem]"},
+		{routes.FunctionCheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
+		{routes.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
 		// Webhook subscriptions publish their events and keep the count
 		// that bounds them (UpdateItem).
-		{registry.Webhooks, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{routes.FunctionWebhooks, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// The switch reads a page of targets' names in one batch.
-		{registry.Switch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{routes.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// Publishers update in place: dead-lettering an event, and a grant
 		// removal's epoch.
-		{registry.AssignRole, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
-		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{routes.FunctionAssignRole, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{registry.FunctionCleanup, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 	} {
 		f, ok := registry.ByName(tc.function)
 		if !ok {
