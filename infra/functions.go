@@ -10,7 +10,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/internal/registry"
-	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 // FunctionsConfig wires the functions.
@@ -53,13 +52,8 @@ func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*
 		})
 		f.Logs[rf.Name] = logs
 		env := map[string]*string{}
-		for _, k := range []string{wiring.EnvTable, wiring.EnvBus, wiring.EnvOperator} {
+		for _, k := range rf.Env() {
 			env[k] = cfg.Env[k]
-		}
-		if rf.Signs {
-			for _, k := range []string{wiring.EnvSigningKeys, wiring.EnvTokenIssuer, wiring.EnvTokenAudience} {
-				env[k] = cfg.Env[k]
-			}
 		}
 		fn := awslambda.NewFunction(c, jsii.String(rf.Name), &awslambda.FunctionProps{
 			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/internal/registry"
-	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 // Stages.
@@ -67,12 +66,12 @@ func NewSwitchboardStack(scope constructs.Construct, stage string, cfg StackConf
 	s.Keys = NewSigningKey(stack, "SwitchKey", stage, prod)
 	s.Bus = NewBus(stack, "Bus", stage)
 	env := map[string]*string{
-		wiring.EnvTable:         s.Table.Table.TableName(),
-		wiring.EnvBus:           s.Bus.Bus.EventBusName(),
-		wiring.EnvOperator:      s.Params.OperatorTenant.ValueAsString(),
-		wiring.EnvSigningKeys:   s.Keys.Key.KeyArn(),
-		wiring.EnvTokenIssuer:   s.Params.TokenIssuer.ValueAsString(),
-		wiring.EnvTokenAudience: s.Params.TokenAudience.ValueAsString(),
+		registry.EnvTable:         s.Table.Table.TableName(),
+		registry.EnvBus:           s.Bus.Bus.EventBusName(),
+		registry.EnvOperator:      s.Params.OperatorTenant.ValueAsString(),
+		registry.EnvSigningKeys:   s.Keys.Key.KeyArn(),
+		registry.EnvTokenIssuer:   s.Params.TokenIssuer.ValueAsString(),
+		registry.EnvTokenAudience: s.Params.TokenAudience.ValueAsString(),
 	}
 	fns, err := NewFunctions(stack, "Fn", FunctionsConfig{Prod: prod, Env: env, AssetDir: cfg.AssetDir, Table: s.Table, Bus: s.Bus, Keys: s.Keys})
 	if err != nil {

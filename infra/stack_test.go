@@ -18,9 +18,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/registry"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/routes"
+	"github.com/switchboard/switchboard/internal/store/schema"
 )
 
 func TestMain(m *testing.M) {
@@ -134,7 +134,7 @@ func TestTableMatchesTheStore(t *testing.T) {
 		}
 		for _, tbl := range tables {
 			p := tbl.Properties
-			if got := fmt.Sprint(p["KeySchema"]); got != fmt.Sprintf("[map[AttributeName:%s KeyType:HASH] map[AttributeName:%s KeyType:RANGE]]", store.AttrPK, store.AttrSK) {
+			if got := fmt.Sprint(p["KeySchema"]); got != fmt.Sprintf("[map[AttributeName:%s KeyType:HASH] map[AttributeName:%s KeyType:RANGE]]", schema.AttrPK, schema.AttrSK) {
 				t.Errorf("%s: key schema %s", stage, got)
 			}
 			var gsis []string
@@ -144,14 +144,14 @@ func TestTableMatchesTheStore(t *testing.T) {
 				gsis = append(gsis, fmt.Sprintf("%s:%s/%s", m["IndexName"], ks[0].(map[string]any)["AttributeName"], ks[1].(map[string]any)["AttributeName"]))
 			}
 			var want []string
-			for _, ix := range store.Indexes {
+			for _, ix := range schema.Indexes {
 				want = append(want, fmt.Sprintf("%s:%s/%s", ix.Name, ix.PartitionKey, ix.SortKey))
 			}
 			sort.Strings(gsis)
 			if !slices.Equal(gsis, want) {
 				t.Errorf("%s: GSIs %v, want %v", stage, gsis, want)
 			}
-			if ttl := fmt.Sprint(p["TimeToLiveSpecification"]); ttl != fmt.Sprintf("map[AttributeName:%s Enabled:true]", store.AttrTTL) {
+			if ttl := fmt.Sprint(p["TimeToLiveSpecification"]); ttl != fmt.Sprintf("map[AttributeName:%s Enabled:true]", schema.AttrTTL) {
 				t.Errorf("%s: TTL %s", stage, ttl)
 			}
 			if p["BillingMode"] != "PAY_PER_REQUEST" {
@@ -210,12 +210,12 @@ func TestRoutesAgreeWithTheLocalStack(t *testing.T) {
 			key := r.Properties["RouteKey"].(string)
 			got = append(got, key)
 			auth := r.Properties["AuthorizationType"]
-			route, _, _, _ := httpapi.Match(strings.SplitN(key, " ", 2)[0], strings.SplitN(key, " ", 2)[1])
+			route, _, _, _ := routes.Match(strings.SplitN(key, " ", 2)[0], strings.SplitN(key, " ", 2)[1])
 			if route.Public && auth != "NONE" || !route.Public && auth != "JWT" {
 				t.Errorf("%s %s (%s): authorization %v", stage, id, key, auth)
 			}
 		}
-		for _, r := range httpapi.Routes {
+		for _, r := range routes.All {
 			want = append(want, r.Key())
 		}
 		sort.Strings(got)

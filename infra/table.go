@@ -10,10 +10,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/internal/registry"
-	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/store/schema"
 )
 
-// Table is the single table, defined from the store's constants.
+// Table is the single table, defined from the store's schema.
 type Table struct {
 	constructs.Construct
 	Table awsdynamodb.TableV2
@@ -27,7 +27,7 @@ func NewTable(scope constructs.Construct, id string, prod bool) *Table {
 		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
 	}
 	var gsis []*awsdynamodb.GlobalSecondaryIndexPropsV2
-	for _, ix := range store.Indexes {
+	for _, ix := range schema.Indexes {
 		gsis = append(gsis, &awsdynamodb.GlobalSecondaryIndexPropsV2{IndexName: jsii.String(ix.Name), PartitionKey: str(ix.PartitionKey), SortKey: str(ix.SortKey)})
 	}
 	removal := awscdk.RemovalPolicy_DESTROY
@@ -35,11 +35,11 @@ func NewTable(scope constructs.Construct, id string, prod bool) *Table {
 		removal = awscdk.RemovalPolicy_RETAIN
 	}
 	t := awsdynamodb.NewTableV2(c, jsii.String("Table"), &awsdynamodb.TablePropsV2{
-		PartitionKey:           str(store.AttrPK),
-		SortKey:                str(store.AttrSK),
+		PartitionKey:           str(schema.AttrPK),
+		SortKey:                str(schema.AttrSK),
 		GlobalSecondaryIndexes: &gsis,
 		Billing:                awsdynamodb.Billing_OnDemand(nil),
-		TimeToLiveAttribute:    jsii.String(store.AttrTTL),
+		TimeToLiveAttribute:    jsii.String(schema.AttrTTL),
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
@@ -55,7 +55,7 @@ func NewTable(scope constructs.Construct, id string, prod bool) *Table {
 func (t *Table) Statement(actions []string) awsiam.PolicyStatement {
 	resources := []*string{t.Table.TableArn()}
 	if slices.Contains(actions, registry.ActionQuery) {
-		for _, ix := range store.Indexes {
+		for _, ix := range schema.Indexes {
 			resources = append(resources, awscdk.Fn_Join(jsii.String(""), &[]*string{t.Table.TableArn(), jsii.String("/index/" + ix.Name)}))
 		}
 	}

@@ -1,10 +1,22 @@
-// Command assign-role is the assign-role Lambda: it serves the routes the route table gives
-// httpapi.FunctionAssignRole.
+// Command assign-role is the assign-role Lambda: it serves the routes the route table
+// gives routes.FunctionAssignRole, built by internal/function as the local stack
+// builds it.
 package main
 
 import (
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchboard/switchboard/internal/function"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
-func main() { wiring.ServeHTTP(httpapi.FunctionAssignRole) }
+func main() {
+	env, cfg, err := wiring.Load(routes.FunctionAssignRole)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(function.HTTP(routes.FunctionAssignRole, wiring.Deps(env, cfg)).Handle)
+}

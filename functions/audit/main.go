@@ -7,18 +7,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/switchboard/switchboard/internal/audit"
+	"github.com/switchboard/switchboard/internal/function"
+	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	cfg, err := wiring.LambdaConfig()
+	env, cfg, err := wiring.Load(registry.FunctionAudit)
 	if err != nil {
 		log.Fatal(err)
 	}
-	parts, err := wiring.Build(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(audit.New(parts.Store, audit.DefaultRetention).Handle)
+	lambda.Start(function.Audit(wiring.Deps(env, cfg)).Handle)
 }

@@ -4,22 +4,18 @@ package main
 
 import (
 	"log"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/switchboard/switchboard/internal/cleanup"
+	"github.com/switchboard/switchboard/internal/function"
+	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	cfg, err := wiring.LambdaConfig()
+	env, cfg, err := wiring.Load(registry.FunctionCleanup)
 	if err != nil {
 		log.Fatal(err)
 	}
-	parts, err := wiring.Build(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(cleanup.New(parts.Service, parts.Outbox, time.Now, cleanup.DefaultLimit, cleanup.DefaultGrace).Handle)
+	lambda.Start(function.Cleanup(wiring.Deps(env, cfg)).Handle)
 }

@@ -1,10 +1,22 @@
-// Command invite is the invite Lambda: it serves the routes the route table gives
-// httpapi.FunctionInvite.
+// Command invite is the invite Lambda: it serves the routes the route table
+// gives routes.FunctionInvite, built by internal/function as the local stack
+// builds it.
 package main
 
 import (
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchboard/switchboard/internal/function"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
-func main() { wiring.ServeHTTP(httpapi.FunctionInvite) }
+func main() {
+	env, cfg, err := wiring.Load(routes.FunctionInvite)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(function.HTTP(routes.FunctionInvite, wiring.Deps(env, cfg)).Handle)
+}

@@ -1,10 +1,22 @@
-// Command query is the query Lambda: it serves the routes the route table gives
-// httpapi.FunctionQuery.
+// Command query is the query Lambda: it serves the routes the route table
+// gives routes.FunctionQuery, built by internal/function as the local stack
+// builds it.
 package main
 
 import (
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchboard/switchboard/internal/function"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
-func main() { wiring.ServeHTTP(httpapi.FunctionQuery) }
+func main() {
+	env, cfg, err := wiring.Load(routes.FunctionQuery)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(function.HTTP(routes.FunctionQuery, wiring.Deps(env, cfg)).Handle)
+}

@@ -9,32 +9,23 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/switchboard/switchboard/internal/httpapi"
+	"github.com/switchboard/switchboard/internal/function"
 	"github.com/switchboard/switchboard/internal/kmssign"
-	"github.com/switchboard/switchboard/internal/tenancy"
+	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/token"
 	"github.com/switchboard/switchboard/internal/wiring"
 )
 
 func main() {
-	cfg, err := wiring.LambdaConfig()
+	env, cfg, err := wiring.Load(routes.FunctionSwitch)
 	if err != nil {
 		log.Fatal(err)
 	}
-	env, err := wiring.Require(wiring.EnvSigningKeys, wiring.EnvTokenIssuer, wiring.EnvTokenAudience)
+	signer, err := kmssign.New(kms.NewFromConfig(cfg), strings.Split(env[registry.EnvSigningKeys], ","))
 	if err != nil {
 		log.Fatal(err)
 	}
-	signer, err := kmssign.New(kms.NewFromConfig(cfg), strings.Split(env[wiring.EnvSigningKeys], ","))
-	if err != nil {
-		log.Fatal(err)
-	}
-	issuer := token.NewIssuer(signer)
-	parts, err := wiring.Build(cfg, func(c *tenancy.Config) {
-		c.Minter, c.TokenIssuer, c.TokenAudience = issuer, env[wiring.EnvTokenIssuer], env[wiring.EnvTokenAudience]
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(httpapi.New(parts.Service, httpapi.FunctionSwitch, parts.Log).WithKeys(issuer).Handle)
+	tokens := function.Tokens{Minter: token.NewIssuer(signer), Issuer: env[registry.EnvTokenIssuer], Audience: env[registry.EnvTokenAudience]}
+	lambda.Start(function.Switch(wiring.Deps(env, cfg), tokens).Handle)
 }

@@ -22,20 +22,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/cleanup"
+	"github.com/switchboard/switchboard/internal/function"
 	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/ids"
 	"github.com/switchboard/switchboard/internal/localbus"
 	"github.com/switchboard/switchboard/internal/localdb"
 	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/period"
-	"github.com/switchboard/switchboard/internal/projection"
 	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 	"github.com/switchboard/switchboard/internal/token"
-	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // Defaults of the local stack.
@@ -121,10 +120,8 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
-	st := store.New(clientFor(cfg.DynamoOptions...), s.Table)
-	s.Store = st
-	// The bus calls the consumers; the consumers publish through the outbox
-	// publisher, which calls the bus: the consumer map is filled in below.
+	// The bus calls the consumers; the consumers publish through the bus:
+	// the consumer map is filled in below.
 	consumers := map[string]localbus.Consumer{}
 	s.Bus, err = localbus.Start(events.Rules, map[string]localbus.Consumer{
 		events.ConsumerAudit: func(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
@@ -142,29 +139,33 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Outbox = outbox.New(s.Bus.Client(), BusName, st, cfg.Log)
 	if s.Signer, err = token.NewLocalSigner(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	tokens := token.NewIssuer(s.Signer)
-	s.Service = tenancy.New(tenancy.Config{Store: st, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: s.Outbox, AllowHTTPWebhooks: true,
-		Minter: tokens, TokenIssuer: strings.TrimSuffix(cfg.BaseURL, "/"), TokenAudience: SwitchAudience, TokenNow: time.Now})
+	// Every function is built as its Lambda main builds it (internal/function),
+	// from the local clients, the test clock and webhook receivers on loopback.
+	deps := function.Deps{DynamoDB: clientFor(cfg.DynamoOptions...), Table: s.Table, EventBridge: s.Bus.Client(), Bus: BusName,
+		Operator: OperatorTenant, Now: clock.Now, NewID: ids.New, Log: cfg.Log, LocalWebhooks: true}
+	parts := function.NewParts(deps)
+	s.Store, s.Outbox, s.Service = parts.Store, parts.Outbox, parts.Service
+	// Tokens live on real time, as their verifiers do.
+	tokens := function.Tokens{Minter: token.NewIssuer(s.Signer), Issuer: strings.TrimSuffix(cfg.BaseURL, "/"), Audience: SwitchAudience, Now: time.Now}
 	// The consumers are Lambdas of their own in AWS: here they get their own
 	// DynamoDB client, so what a request costs is metered apart from them.
-	consumerStore := store.New(clientFor(), s.Table)
-	consumerOutbox := outbox.New(s.Bus.Client(), BusName, consumerStore, cfg.Log)
-	consumers[events.ConsumerAudit] = audit.New(consumerStore, audit.DefaultRetention).Handle
-	hooks := webhooks.New(webhooks.Config{Store: consumerStore, Publisher: consumerOutbox, Now: clock.Now, NewID: ids.New, Operator: OperatorTenant,
-		Client: webhooks.Client(5*time.Second, true)})
-	consumerService := tenancy.New(tenancy.Config{Store: consumerStore, Now: clock.Now, NewID: ids.New, OperatorTenant: OperatorTenant, Publisher: consumerOutbox})
-	consumers[events.ConsumerSync] = projection.New(consumerService, hooks).Handle
-	s.Cleanup = cleanup.New(s.Service, s.Outbox, clock.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
+	consumerDeps := deps
+	consumerDeps.DynamoDB = clientFor()
+	consumers[events.ConsumerAudit] = function.Audit(consumerDeps).Handle
+	consumers[events.ConsumerSync] = function.Sync(consumerDeps).Handle
+	s.Cleanup = function.Cleanup(deps)
 	// One handler per function of the registry that serves routes, as the
 	// deployed stack has one Lambda each.
 	for _, fn := range registry.Functions {
-		if len(fn.Routes()) > 0 {
-			s.handlers[fn.Name] = fn.Handler(s.Service, st, cfg.Log).WithKeys(tokens)
+		switch {
+		case fn.Name == routes.FunctionSwitch:
+			s.handlers[fn.Name] = function.Switch(deps, tokens)
+		case len(fn.Routes()) > 0:
+			s.handlers[fn.Name] = function.HTTP(fn.Name, deps)
 		}
 	}
 	s.seeded = cfg.Seed
@@ -390,7 +391,7 @@ func (s *Stack) devCleanup(w http.ResponseWriter, r *http.Request) {
 // api does what API Gateway does for an HTTP API: match the route, run the
 // JWT authorizer, build the payload-v2 event and invoke the route's function.
 func (s *Stack) api(w http.ResponseWriter, r *http.Request) {
-	route, params, allowed, ok := httpapi.Match(r.Method, r.URL.Path)
+	route, params, allowed, ok := routes.Match(r.Method, r.URL.Path)
 	if !ok {
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
@@ -446,7 +447,7 @@ func (s *Stack) authorize(w http.ResponseWriter, r *http.Request) (map[string]st
 	return claims, true
 }
 
-func (s *Stack) event(r *http.Request, route httpapi.Route, params, claims map[string]string, body []byte) lambdaevents.APIGatewayV2HTTPRequest {
+func (s *Stack) event(r *http.Request, route routes.Route, params, claims map[string]string, body []byte) lambdaevents.APIGatewayV2HTTPRequest {
 	headers := map[string]string{}
 	for k, v := range r.Header {
 		headers[strings.ToLower(k)] = strings.Join(v, ",")

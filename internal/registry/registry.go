@@ -1,18 +1,41 @@
-// Package registry lists every Lambda of Switchboard and what it needs: its
-// package, the routes it serves (from the route table), its access to the
-// table (and so the DynamoDB actions it is granted), whether it publishes events, signs tokens, consumes a bus rule or
-// runs on the schedule. The CDK stack is built from it, and the local stack
-// serves the same routes and rules, so the two cannot drift.
+// Package registry lists every Lambda of Switchboard and what it needs, as
+// data: its name and package, its access to the table (and so the DynamoDB
+// actions it is granted), whether it publishes events, signs tokens, consumes
+// a bus rule or runs on the schedule, the environment it reads, the routes
+// it serves (from the route table, internal/routes). The CDK stack is
+// built from it, internal/function builds each function as it describes, and
+// the local stack runs the same; it imports nothing of the runtime, so infra
+// links none.
 package registry
 
 import (
-	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
-	"github.com/switchboard/switchboard/internal/tenancy"
+	"github.com/switchboard/switchboard/internal/routes"
+)
+
+// The functions that serve no route: the bus's consumers and the schedule's.
+// Those that serve routes are named where the route table is
+// (routes.Function…).
+const (
+	FunctionAudit   = "audit"
+	FunctionSync    = "sync"
+	FunctionCleanup = "cleanup"
+)
+
+// Environment variables: infra sets them from its constructs, each main reads
+// them (internal/wiring) and fails at init when one is missing.
+const (
+	EnvTable    = "TABLE_NAME"
+	EnvBus      = "EVENT_BUS_NAME"
+	EnvOperator = "OPERATOR_TENANT"
+	// The switch function's: KMS key ids or ARNs, the signing key first and
+	// during a rollover the previous one after it; the tokens' iss and aud.
+	EnvSigningKeys   = "SIGNING_KEY_IDS"
+	EnvTokenIssuer   = "TOKEN_ISSUER"
+	EnvTokenAudience = "TOKEN_AUDIENCE"
 )
 
 // TableAccess is what a function does to the table.
@@ -69,14 +92,25 @@ type Function struct {
 }
 
 // Routes answers the HTTP routes the function serves.
-func (f Function) Routes() []httpapi.Route {
-	var out []httpapi.Route
-	for _, r := range httpapi.Routes {
+func (f Function) Routes() []routes.Route {
+	var out []routes.Route
+	for _, r := range routes.All {
 		if r.Function == f.Name {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// Env answers the environment variables f reads: the table, the bus and
+// the operator tenant, and for the function that signs, its keys and the
+// tokens' iss and aud.
+func (f Function) Env() []string {
+	env := []string{EnvTable, EnvBus, EnvOperator}
+	if f.Signs {
+		env = append(env, EnvSigningKeys, EnvTokenIssuer, EnvTokenAudience)
+	}
+	return env
 }
 
 // TableActions answers the DynamoDB actions f calls, derived from what it
@@ -123,16 +157,6 @@ func (f Function) TableActions() []string {
 	return out
 }
 
-// Handler is the HTTP handler of f as every stack serves it: its routes,
-// honouring Idempotency-Key (kept in idem) where f is Idempotent.
-func (f Function) Handler(svc *tenancy.Service, idem httpapi.IdempotencyStore, log *slog.Logger) *httpapi.Handler {
-	h := httpapi.New(svc, f.Name, log)
-	if f.Idempotent {
-		h.WithIdempotency(idem)
-	}
-	return h
-}
-
 // Memory and timeouts: HTTP functions answer within API Gateway's 30 s and
 // mostly wait on DynamoDB, so 256 MB (about a sixth of a vCPU) is enough;
 // check-access sits on every administrative request of every partner and gets
@@ -145,19 +169,19 @@ const (
 
 // Functions is the registry.
 var Functions = []Function{
-	{Name: httpapi.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
-	{Name: httpapi.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
-	{Name: httpapi.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: httpapi.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
-	{Name: "audit", Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
-	{Name: "sync", Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
-	{Name: "cleanup", Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
+	{Name: routes.FunctionTenants, Package: "./functions/tenants", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionInvite, Package: "./functions/invite", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionAccept, Package: "./functions/accept", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionAssignRole, Package: "./functions/assign-role", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionOffboard, Package: "./functions/offboard", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: routes.FunctionCheckAccess, Package: "./functions/check-access", Table: TableRead, MemoryMB: 512, Timeout: httpTimeout},
+	{Name: routes.FunctionQuery, Package: "./functions/query", Table: TableRead, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionWebhooks, Package: "./functions/webhooks", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionSwitch, Package: "./functions/switch", Table: TableReadWrite, Publishes: true, Signs: true, ReadsTenantNames: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: routes.FunctionOrganizations, Package: "./functions/organizations", Table: TableReadWrite, Publishes: true, Idempotent: true, MemoryMB: 256, Timeout: httpTimeout},
+	{Name: FunctionAudit, Package: "./functions/audit", Table: TableAppend, Consumer: events.ConsumerAudit, MemoryMB: 256, Timeout: 30 * time.Second},
+	{Name: FunctionSync, Package: "./functions/sync", Table: TableReadWrite, Publishes: true, Consumer: events.ConsumerSync, MemoryMB: 256, Timeout: 60 * time.Second},
+	{Name: FunctionCleanup, Package: "./functions/cleanup", Table: TableReadWrite, Publishes: true, Scheduled: true, MemoryMB: 512, Timeout: 5 * time.Minute},
 }
 
 // ByName finds a function.

@@ -2,19 +2,17 @@ package registry_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/switchboard/switchboard/events"
-	"github.com/switchboard/switchboard/internal/httpapi"
 	"github.com/switchboard/switchboard/internal/registry"
+	"github.com/switchboard/switchboard/internal/routes"
 )
 
 func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
-	for _, r := range httpapi.Routes {
+	for _, r := range routes.All {
 		if _, ok := registry.ByName(r.Function); !ok {
 			t.Errorf("route %s names function %q, which the registry lacks", r.Key(), r.Function)
 		}
@@ -26,15 +24,6 @@ func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
 		}
 		if _, err := os.Stat("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go"); err != nil {
 			t.Errorf("function %s: no main at %s", f.Name, f.Package)
-		}
-		main, _ := os.ReadFile("../../" + strings.TrimPrefix(f.Package, "./") + "/main.go")
-		// Idempotency-Key is the registry's to decide: a main serves through
-		// wiring.ServeHTTP (Function.Handler), never choosing for itself.
-		if strings.Contains(string(main), ".WithIdempotency(") {
-			t.Errorf("function %s: its main sets idempotency itself; the registry decides it", f.Name)
-		}
-		if f.Idempotent && !strings.Contains(string(main), "wiring.ServeHTTP(") {
-			t.Errorf("function %s is Idempotent but its main does not serve through wiring.ServeHTTP", f.Name)
 		}
 		if len(f.Routes()) == 0 && f.Consumer == "" && !f.Scheduled {
 			t.Errorf("function %s has no route, rule or schedule: nothing would invoke it", f.Name)
@@ -51,22 +40,6 @@ func TestEveryRouteRuleAndMainHasItsFunction(t *testing.T) {
 	}
 }
 
-// The handler every stack builds honours Idempotency-Key exactly where the
-// registry says.
-func TestHandlerIdempotencyFollowsTheRegistry(t *testing.T) {
-	for _, f := range registry.Functions {
-		if len(f.Routes()) == 0 {
-			continue
-		}
-		h := f.Handler(nil, idempotencyStore{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if got := h.Idempotent(); got != f.Idempotent {
-			t.Errorf("function %s: handler honours Idempotency-Key = %v, registry says %v", f.Name, got, f.Idempotent)
-		}
-	}
-}
-
-type idempotencyStore struct{ httpapi.IdempotencyStore }
-
 // TestTableActionsFollowWhatEachFunctionDoes: the DynamoDB actions the stack
 // grants each function, derived from the registry.
 func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
@@ -75,18 +48,18 @@ func TestTableActionsFollowWhatEachFunctionDoes(t *testing.T) {
 		want     string
 	}{
 		// The audit consumer only appends: no read, update, delete or scan.
-		{"audit", "[dynamodb:PutItem]"},
-		{httpapi.FunctionCheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
-		{httpapi.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
+		{registry.FunctionAudit, "[dynamodb:PutItem]"},
+		{routes.FunctionCheckAccess, "[dynamodb:GetItem dynamodb:Query]"},
+		{routes.FunctionQuery, "[dynamodb:GetItem dynamodb:Query]"},
 		// Webhook subscriptions publish their events and keep the count
 		// that bounds them (UpdateItem).
-		{httpapi.FunctionWebhooks, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{routes.FunctionWebhooks, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// The switch reads a page of targets' names in one batch.
-		{httpapi.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{routes.FunctionSwitch, "[dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 		// Publishers update in place: dead-lettering an event, and a grant
 		// removal's epoch.
-		{httpapi.FunctionAssignRole, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
-		{"cleanup", "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{routes.FunctionAssignRole, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
+		{registry.FunctionCleanup, "[dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem]"},
 	} {
 		f, ok := registry.ByName(tc.function)
 		if !ok {

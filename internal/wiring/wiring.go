@@ -1,39 +1,25 @@
-// Package wiring builds what every Lambda shares from its environment and an
-// AWS config: the store over TABLE_NAME, the outbox publisher to
-// EVENT_BUS_NAME, the tenancy service. Each main reads its environment once at
-// init and fails there, not on the first request, when a variable is missing.
+// Package wiring is a deployed function's environment: the variables the
+// registry says it reads, the AWS configuration the Lambda runtime gives it,
+// and the function.Deps made from them — the SDK clients built once, real
+// time, ULIDs, JSON logs. Only the mains (functions/*) import it; each
+// reads its environment once at init and fails there, not on the first
+// request, when a variable is missing.
 package wiring
 
 import (
 	"fmt"
-	"log"
 	"log/slog"
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
+	"github.com/switchboard/switchboard/internal/function"
 	"github.com/switchboard/switchboard/internal/ids"
-	"github.com/switchboard/switchboard/internal/outbox"
 	"github.com/switchboard/switchboard/internal/registry"
-	"github.com/switchboard/switchboard/internal/store"
-	"github.com/switchboard/switchboard/internal/tenancy"
-)
-
-// Environment variable names, shared with infra.
-const (
-	EnvTable    = "TABLE_NAME"
-	EnvBus      = "EVENT_BUS_NAME"
-	EnvOperator = "OPERATOR_TENANT"
-	// The switch function's: KMS key ids or ARNs, the signing key first and
-	// during a rollover the previous one after it; the tokens' iss and aud.
-	EnvSigningKeys   = "SIGNING_KEY_IDS"
-	EnvTokenIssuer   = "TOKEN_ISSUER"
-	EnvTokenAudience = "TOKEN_AUDIENCE"
 )
 
 // Env is a function's environment.
@@ -54,6 +40,33 @@ func Require(names ...string) (Env, error) {
 		return nil, fmt.Errorf("missing environment variables %v", missing)
 	}
 	return env, nil
+}
+
+// Load answers the environment the registry lists for the named function
+// and the Lambda's AWS configuration, or an error naming what is missing.
+func Load(name string) (Env, aws.Config, error) {
+	fn, ok := registry.ByName(name)
+	if !ok {
+		return nil, aws.Config{}, fmt.Errorf("function %q is not in the registry", name)
+	}
+	env, err := Require(fn.Env()...)
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	cfg, err := LambdaConfig()
+	return env, cfg, err
+}
+
+// Deps are a deployed function's dependencies: clients of the table and
+// the bus the environment names, the operator tenant, real time, ULIDs and
+// JSON logs.
+func Deps(env Env, cfg aws.Config) function.Deps {
+	return function.Deps{
+		DynamoDB: dynamodb.NewFromConfig(cfg), Table: env[registry.EnvTable],
+		EventBridge: eventbridge.NewFromConfig(cfg), Bus: env[registry.EnvBus],
+		Operator: env[registry.EnvOperator],
+		Now:      time.Now, NewID: ids.New, Log: Logger(),
+	}
 }
 
 // LambdaConfig is the AWS configuration inside Lambda: the region and the
@@ -78,51 +91,3 @@ func LambdaConfig() (aws.Config, error) {
 // Logger is the functions' logger: JSON lines on stderr, shipped by Lambda to
 // CloudWatch Logs.
 func Logger() *slog.Logger { return slog.New(slog.NewJSONHandler(os.Stderr, nil)) }
-
-// Parts are the shared pieces of a function.
-type Parts struct {
-	Env     Env
-	Store   *store.Store
-	Outbox  *outbox.Publisher
-	Service *tenancy.Service
-	Log     *slog.Logger
-}
-
-// Build makes the shared pieces from the environment (TABLE_NAME,
-// EVENT_BUS_NAME, OPERATOR_TENANT) and an AWS config; opts adjust the
-// service's configuration (the switch function adds its token minter).
-func Build(cfg aws.Config, opts ...func(*tenancy.Config)) (Parts, error) {
-	env, err := Require(EnvTable, EnvBus, EnvOperator)
-	if err != nil {
-		return Parts{}, err
-	}
-	log := Logger()
-	st := store.New(dynamodb.NewFromConfig(cfg), env[EnvTable])
-	pub := outbox.New(eventbridge.NewFromConfig(cfg), env[EnvBus], st, log)
-	sc := tenancy.Config{Store: st, Now: time.Now, NewID: ids.New, OperatorTenant: env[EnvOperator], Publisher: pub}
-	for _, o := range opts {
-		o(&sc)
-	}
-	svc := tenancy.New(sc)
-	return Parts{Env: env, Store: st, Outbox: pub, Service: svc, Log: log}, nil
-}
-
-// ServeHTTP is the whole main of an HTTP function: it builds the parts from
-// the Lambda environment and serves the function's routes as the registry
-// describes them. It fails at init when the environment is incomplete or the
-// registry lacks the function.
-func ServeHTTP(function string) {
-	fn, ok := registry.ByName(function)
-	if !ok {
-		log.Fatalf("function %q is not in the registry", function)
-	}
-	cfg, err := LambdaConfig()
-	if err != nil {
-		log.Fatal(err)
-	}
-	parts, err := Build(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(fn.Handler(parts.Service, parts.Store, parts.Log).Handle)
-}
