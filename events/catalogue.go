@@ -80,10 +80,11 @@ type Payload interface {
 
 // Tenant as events describe it.
 type Tenant struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Domain string `json:"domain"`
-	MSP    bool   `json:"msp"`
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Domain     string   `json:"domain"`
+	MSP        bool     `json:"msp"`
+	Workspaces []string `json:"workspaces,omitempty"`
 }
 
 // Invitation as events describe it.

@@ -19,6 +19,9 @@ const (
 	ReasonEligibleNotActive      Reason = "eligible-not-active"
 	// ReasonNotHeld refuses a grant the caller does not hold itself.
 	ReasonNotHeld Reason = "not-held"
+	// ReasonSwitchNotPermitted refuses the tenant switcher to a principal
+	// that does not hold tenants.switch natively in its home tenant.
+	ReasonSwitchNotPermitted Reason = "switch-not-permitted"
 )
 
 // Link states as the decision sees them.

@@ -36,7 +36,7 @@ func Banner(base string, s *Stack) string {
 			kept = " (kept from an earlier run)"
 		}
 		fmt.Fprintf(&b, "Demo seed%s:\n", kept)
-		fmt.Fprintf(&b, "  %-10s MSP,      admin user %s, technician user %s\n", d.MSP, d.MSPAdmin, d.Technician)
+		fmt.Fprintf(&b, "  %-10s MSP,      admin user %s, technician user %s (first-line support: may use the tenant switcher)\n", d.MSP, d.MSPAdmin, d.Technician)
 		fmt.Fprintf(&b, "  %-10s customer, admin user %s; relationship %s (helpdesk-admin, site-lead)\n", d.Customer, d.CustomerAdmin, d.RelationshipID)
 		if d.PendingInvitationID != "" {
 			fmt.Fprintf(&b, "  %-10s customer, admin user %s; pending invitation %s\n", d.Prospect, d.ProspectAdmin, d.PendingInvitationID)

@@ -89,14 +89,19 @@ func TestIsolation(t *testing.T) {
 	st.mustDo("POST", "/dev/clock", "", `{"advance":"P2D"}`, 200, nil) // acme's day is over
 	// Ann holds site-lead in contoso, but only for /sites/eu.
 	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:ann","roles":["helpdesk-admin"],"scope":["/sites/eu"]}`, 201, nil)
+	// and, like Tom, Northwind's first-line support role: she may use the switcher.
+	st.mustDo("POST", "/tenants/northwind/assignments", nina, `{"principal":"user:ann","roles":["`+devstack.FirstLineSupport+`"]}`, 201, nil)
 	// Two partners in one customer: initech is a second active partner of
-	// contoso, and pia, who only reads (tenant-manager at home), holds
+	// contoso, and pia, who only reads (tenant-manager at home, and the
+	// tenant switcher), holds
 	// audit.view, roles.view and access.check there. Northwind, the other
 	// partner, has a role of its own in contoso and records in its log: pia
 	// must see none of it.
 	st.mustDo("POST", "/tenants", op, `{"id":"initech","name":"Initech","domain":"initech.example","msp":true,"admins":["user:ian"]}`, 201, nil)
 	ian := st.token("ian", "initech")
 	st.mustDo("POST", "/tenants/initech/assignments", ian, `{"principal":"user:pia","roles":["tenant-manager"]}`, 201, nil)
+	st.mustDo("POST", "/tenants/initech/roles", ian, `{"id":"switcher","name":"Switcher","permissions":["tenants.switch"]}`, 201, nil)
+	st.mustDo("POST", "/tenants/initech/assignments", ian, `{"principal":"user:pia","roles":["switcher"]}`, 201, nil)
 	var peerInv, peerRel struct{ ID string }
 	st.mustDo("POST", "/invitations", ian, `{"to":{"tenantId":"contoso"},"roles":["global-admin"]}`, 201, &peerInv)
 	st.mustDo("POST", "/invitations/"+peerInv.ID+"/accept", carl, "", 201, &peerRel)

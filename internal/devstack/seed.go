@@ -18,10 +18,14 @@ type Demo struct {
 	Kept bool
 }
 
+// FirstLineSupport is the demo MSP's custom role that holds tenants.switch.
+const FirstLineSupport = "first-line-support"
+
 // seed creates an MSP and two customers through the service, as users would:
 // Northwind (MSP) manages Contoso through an accepted relationship, its
-// technician Tom holds helpdesk-admin there, and an invitation to Fabrikam
-// waits to be accepted.
+// technician Tom holds helpdesk-admin there and, with Ivy, Northwind's
+// first-line support role (the tenant switcher), and an invitation to
+// Fabrikam waits to be accepted.
 func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 	d := &Demo{MSP: "northwind", Customer: "contoso", Prospect: "fabrikam",
 		MSPAdmin: "nina", CustomerAdmin: "carl", ProspectAdmin: "fay", Technician: "tom"}
@@ -53,6 +57,18 @@ func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 		return nil, err
 	}
 	d.TechnicianAssignmentID = a.ID
+	// Only admins may use the tenant switcher unless a role says otherwise
+	// (seed 000): Northwind's first-line support role gives it to its
+	// technicians, who act in Contoso only as far as their grants there go.
+	if _, _, err := svc.SaveRole(ctx, nina, d.MSP, tenancy.NewRole{ID: FirstLineSupport, Name: "First-line support",
+		Description: "Uses the tenant switcher; acts in customers only through its grants there.", Permissions: []string{tenancy.PermSwitch}}); err != nil {
+		return nil, err
+	}
+	for _, u := range []string{d.Technician, "ivy"} {
+		if _, err := svc.AssignNative(ctx, nina, d.MSP, tenancy.NewAssignment{Principal: "user:" + u, Roles: []string{FirstLineSupport}}); err != nil {
+			return nil, err
+		}
+	}
 	pending, err := svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: d.Prospect, Roles: []string{"site-lead"}, Scope: []string{"/sites/eu"}})
 	if err != nil {
 		return nil, err

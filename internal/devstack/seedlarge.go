@@ -71,7 +71,13 @@ func (s *Stack) SeedLarge(ctx context.Context, sz LargeSizes, workers int, progr
 		}
 		return out, err
 	}
-	total := int64(2*sz.Customers + sz.Assignments)
+	// The technicians use the tenant switcher through Litware's first-line
+	// support role, as the demo's do through Northwind's.
+	if _, _, err := svc.SaveRole(ctx, msp, out.MSP, tenancy.NewRole{ID: FirstLineSupport, Name: "First-line support",
+		Description: "Uses the tenant switcher; acts in customers only through its grants there.", Permissions: []string{tenancy.PermSwitch}}); err != nil {
+		return out, err
+	}
+	total := int64(2*sz.Customers + sz.Assignments + sz.Users)
 	var done atomic.Int64
 	tick := func() {
 		n := done.Add(1)
@@ -83,6 +89,16 @@ func (s *Stack) SeedLarge(ctx context.Context, sz LargeSizes, workers int, progr
 	rels := make([]tenancy.Relationship, sz.Customers)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
+	for i := range sz.Users {
+		g.Go(func() error {
+			user := fmt.Sprintf("user:tech-%03d", i+1)
+			if _, err := svc.AssignNative(gctx, msp, out.MSP, tenancy.NewAssignment{Principal: user, Roles: []string{FirstLineSupport}}); err != nil {
+				return fmt.Errorf("first-line support for %s: %w", user, err)
+			}
+			tick()
+			return nil
+		})
+	}
 	for i := range sz.Customers {
 		g.Go(func() error {
 			id := customer(i)

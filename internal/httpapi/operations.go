@@ -18,6 +18,9 @@ type tenantBody struct {
 	Domain string   `json:"domain"`
 	MSP    bool     `json:"msp"`
 	Admins []string `json:"admins"`
+	// Workspaces and ServiceAdmins set the tenant up for Services Hub.
+	Workspaces    []string `json:"workspaces"`
+	ServiceAdmins []string `json:"serviceAdmins"`
 }
 
 type tenantRef struct {
@@ -105,7 +108,8 @@ func (h *Handler) createTenant(ctx context.Context, r request) (int, any, error)
 	if err := decode(r.body, &b, false); err != nil {
 		return 0, nil, err
 	}
-	t, err := h.svc.CreateTenant(ctx, r.caller, tenancy.NewTenant{ID: b.ID, Name: b.Name, Domain: b.Domain, MSP: b.MSP, Admins: b.Admins})
+	t, err := h.svc.CreateTenant(ctx, r.caller, tenancy.NewTenant{ID: b.ID, Name: b.Name, Domain: b.Domain, MSP: b.MSP, Admins: b.Admins,
+		Workspaces: b.Workspaces, ServiceAdmins: b.ServiceAdmins})
 	return http.StatusCreated, viewTenant(t), err
 }
 
@@ -316,7 +320,7 @@ func (h *Handler) switchTargets(ctx context.Context, r request) (int, any, error
 		return 0, nil, err
 	}
 	l, err := h.svc.SwitchTargets(ctx, r.caller, p)
-	return http.StatusOK, viewPage(l, viewSwitchTarget), err
+	return http.StatusOK, viewSwitchTargets(l), err
 }
 
 func (h *Handler) switchTenant(ctx context.Context, r request) (int, any, error) {

@@ -45,6 +45,18 @@ func viewPage[D, V any](l tenancy.List[D], view func(D) V) pageView[V] {
 	return pageView[V]{Items: each(l.Items, view), NextCursor: l.NextCursor}
 }
 
+// switchTargetsView is a page of switch targets; reason and detail say why
+// a caller who may not use the switcher sees none.
+type switchTargetsView struct {
+	pageView[switchTargetView]
+	Reason access.Reason `json:"reason,omitempty"`
+	Detail string        `json:"detail,omitempty"`
+}
+
+func viewSwitchTargets(l tenancy.SwitchTargets) switchTargetsView {
+	return switchTargetsView{pageView: viewPage(l.List, viewSwitchTarget), Reason: l.Reason, Detail: l.Detail}
+}
+
 // viewAll views a whole list as one page.
 func viewAll[D, V any](ds []D, view func(D) V) pageView[V] {
 	return pageView[V]{Items: each(ds, view)}
@@ -58,16 +70,17 @@ type actorView struct {
 func viewActor(a tenancy.Actor) actorView { return actorView{User: a.User, Tenant: a.Tenant} }
 
 type tenantView struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Domain    string    `json:"domain"`
-	MSP       bool      `json:"msp"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID         string       `json:"id"`
+	Name       string       `json:"name"`
+	Domain     string       `json:"domain"`
+	MSP        bool         `json:"msp"`
+	Workspaces list[string] `json:"workspaces"`
+	Status     string       `json:"status"`
+	CreatedAt  time.Time    `json:"createdAt"`
 }
 
 func viewTenant(t tenancy.Tenant) tenantView {
-	return tenantView{ID: t.ID, Name: t.Name, Domain: t.Domain, MSP: t.MSP, Status: t.Status, CreatedAt: t.CreatedAt}
+	return tenantView{ID: t.ID, Name: t.Name, Domain: t.Domain, MSP: t.MSP, Workspaces: t.Workspaces, Status: t.Status, CreatedAt: t.CreatedAt}
 }
 
 type invitationView struct {

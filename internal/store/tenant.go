@@ -17,13 +17,16 @@ import (
 // tenantItem is a tenant: TENANT#id / TENANT.
 type tenantItem struct {
 	keys
-	ID        string    `dynamodbav:"ID"`
-	Name      string    `dynamodbav:"Name"`
-	Domain    string    `dynamodbav:"Domain"`
-	MSP       bool      `dynamodbav:"MSP"`
-	Status    string    `dynamodbav:"Status"`
-	CreatedAt time.Time `dynamodbav:"CreatedAt"`
-	Version   int       `dynamodbav:"Version"`
+	ID     string `dynamodbav:"ID"`
+	Name   string `dynamodbav:"Name"`
+	Domain string `dynamodbav:"Domain"`
+	MSP    bool   `dynamodbav:"MSP"`
+	// Workspaces is absent on tenants set up without them (and on every
+	// tenant stored before workspaces existed).
+	Workspaces []string  `dynamodbav:"Workspaces,omitempty"`
+	Status     string    `dynamodbav:"Status"`
+	CreatedAt  time.Time `dynamodbav:"CreatedAt"`
+	Version    int       `dynamodbav:"Version"`
 }
 
 // Attributes of a tenant that requests name.
@@ -40,12 +43,12 @@ type domainItem struct {
 
 func newTenantItem(t tenancy.Tenant, version int) tenantItem {
 	pk, sk := tenantKey(t.ID)
-	return tenantItem{keys: keys{PK: pk, SK: sk, Entity: entityTenant}, ID: t.ID, Name: t.Name, Domain: t.Domain, MSP: t.MSP, Status: t.Status,
-		CreatedAt: t.CreatedAt, Version: version}
+	return tenantItem{keys: keys{PK: pk, SK: sk, Entity: entityTenant}, ID: t.ID, Name: t.Name, Domain: t.Domain, MSP: t.MSP, Workspaces: t.Workspaces,
+		Status: t.Status, CreatedAt: t.CreatedAt, Version: version}
 }
 
 func (it tenantItem) domain() tenancy.Tenant {
-	return tenancy.Tenant{ID: it.ID, Name: it.Name, Domain: it.Domain, MSP: it.MSP, Status: it.Status, CreatedAt: it.CreatedAt, Version: it.Version}
+	return tenancy.Tenant{ID: it.ID, Name: it.Name, Domain: it.Domain, MSP: it.MSP, Workspaces: it.Workspaces, Status: it.Status, CreatedAt: it.CreatedAt, Version: it.Version}
 }
 
 // CreateTenant implements tenancy.Store.

@@ -46,7 +46,7 @@ func (s *Service) publish(ctx context.Context, msgs []events.Message) {
 }
 
 func tenantView(t Tenant) events.Tenant {
-	return events.Tenant{ID: t.ID, Name: t.Name, Domain: t.Domain, MSP: t.MSP}
+	return events.Tenant{ID: t.ID, Name: t.Name, Domain: t.Domain, MSP: t.MSP, Workspaces: t.Workspaces}
 }
 
 func invitationView(inv Invitation) events.Invitation {

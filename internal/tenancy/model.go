@@ -48,13 +48,14 @@ type Actor struct {
 
 // Tenant is an organisation.
 type Tenant struct {
-	ID        string
-	Name      string
-	Domain    string
-	MSP       bool
-	Status    string
-	CreatedAt time.Time
-	Version   int
+	ID         string
+	Name       string
+	Domain     string
+	MSP        bool
+	Workspaces []string
+	Status     string
+	CreatedAt  time.Time
+	Version    int
 }
 
 // Invitation proposes a relationship from one tenant to another.

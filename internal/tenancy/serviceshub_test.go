@@ -2,6 +2,7 @@ package tenancy_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -59,5 +60,47 @@ func TestAutoExtendIsRefusedWithGlobalAdmin(t *testing.T) {
 	}
 	if _, err := w.svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: "contoso", Roles: []string{"helpdesk-admin"}, AutoExtend: &year}); err != nil {
 		t.Errorf("auto-extending helpdesk-admin: %v", err)
+	}
+}
+
+// A tenant set up with workspaces (seed 004): its service administrators
+// hold Services Hub's Service administrator role and are workspace
+// administrators of the first workspace, not of the others.
+func TestTenantSetUpWithWorkspaces(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	got, err := w.svc.CreateTenant(ctx, operator, tenancy.NewTenant{ID: "adatum", Name: "Adatum", Domain: "adatum.example", Admins: []string{"user:ada"},
+		Workspaces: []string{"ws-main", "ws-lab"}, ServiceAdmins: []string{"user:sal"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored, err := w.svc.GetTenant(ctx, operator, "adatum"); err != nil || !slices.Equal(stored.Workspaces, []string{"ws-main", "ws-lab"}) || !slices.Equal(got.Workspaces, stored.Workspaces) {
+		t.Errorf("workspaces = %v (stored %v, %v), want ws-main, ws-lab in order", got.Workspaces, stored.Workspaces, err)
+	}
+	sal := tenancy.Caller{User: "sal", Tenant: "adatum"}
+	wantReason(t, w.check(sal, "adatum", "hub.support-dashboard-manage", "/"), access.ReasonAllowed)
+	wantReason(t, w.check(sal, "adatum", "hub.users-manage", "/workspaces/ws-main/users/u1"), access.ReasonAllowed)
+	wantReason(t, w.check(sal, "adatum", "hub.users-manage", "/workspaces/ws-lab"), access.ReasonOutOfScope)
+	wantReason(t, w.check(sal, "adatum", "hub.customer-admin", "/"), access.ReasonNoGrant)
+
+	// Without workspaces a service admin is only that; bad setups change nothing.
+	w.must(w.svc.CreateTenant(ctx, operator, tenancy.NewTenant{ID: "bellows", Name: "Bellows", Domain: "bellows.example", Admins: []string{"user:bea"}, ServiceAdmins: []string{"user:sid"}}))
+	wantReason(t, w.check(tenancy.Caller{User: "sid", Tenant: "bellows"}, "bellows", "hub.open-canvas-view", "/"), access.ReasonAllowed)
+	wantReason(t, w.check(tenancy.Caller{User: "sid", Tenant: "bellows"}, "bellows", "hub.users-manage", "/workspaces/any"), access.ReasonNoGrant)
+	many := make([]string, tenancy.MaxWorkspaces+1)
+	for i := range many {
+		many[i] = "ws-" + strings.Repeat("a", 1+i%40) + string(rune('a'+i%26))
+	}
+	for _, bad := range []tenancy.NewTenant{
+		{Workspaces: []string{"Main Workspace"}},
+		{Workspaces: many},
+		{ServiceAdmins: []string{"sal"}},
+	} {
+		bad.ID, bad.Name, bad.Domain, bad.Admins = "cobalt", "Cobalt", "cobalt.example", []string{"user:cy"}
+		_, err := w.svc.CreateTenant(ctx, operator, bad)
+		wantErr[*tenancy.ValidationError](t, err, "a bad workspace setup")
+	}
+	if _, err := w.svc.GetTenant(ctx, operator, "cobalt"); !errors.Is(err, tenancy.ErrNotFound) {
+		t.Errorf("a refused setup left tenant cobalt: %v", err)
 	}
 }

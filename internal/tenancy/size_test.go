@@ -183,12 +183,13 @@ func TestSwitchTargetsAtSize(t *testing.T) {
 		}
 	}
 	// A user of the crowd sees the same customer; a stranger sees nothing.
+	w.letSwitch("u7", "nobody")
 	l, err := w.svc.SwitchTargets(ctx, tenancy.Caller{User: "u7", Tenant: "northwind"}, tenancy.Page{Limit: 1})
 	if err != nil || len(l.Items) != 1 {
 		t.Errorf("targets of u7 = %+v, %v", l, err)
 	}
 	l, err = w.svc.SwitchTargets(ctx, tenancy.Caller{User: "nobody", Tenant: "northwind"}, tenancy.Page{})
-	if err != nil || len(l.Items) != 0 {
+	if err != nil || len(l.Items) != 0 || l.Reason != "" {
 		t.Errorf("targets of a user without grants = %+v, %v", l, err)
 	}
 }

@@ -118,7 +118,18 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		lifetime = *in.Duration
 	}
 	now := s.now()
+	// Whether the caller may switch at all is read from its home partition
+	// while the target's is read: two Queries, one round trip.
+	permitted := make(chan error, 1)
+	go func() { permitted <- s.maySwitch(ctx, c) }()
 	loaded, err := s.partition(ctx, nil, in.Tenant, c.Tenant)
+	if perr := <-permitted; perr != nil {
+		var refused *DeniedError
+		if errors.As(perr, &refused) {
+			s.recordDenial(ctx, c, "switch", in.Tenant, refused.Reason)
+		}
+		return SwitchResult{}, perr
+	}
 	if err != nil {
 		return SwitchResult{}, err
 	}
@@ -210,6 +221,27 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	s.publish(ctx, msgs)
 	return SwitchResult{Token: token, ExpiresAt: exp, TenantID: in.Tenant, RelationshipID: tok.RelationshipID, SessionID: sess.ID,
 		Roles: roles, Scope: scope, Permissions: perms, Grants: grants, Activated: activatedIDs}, nil
+}
+
+// PermSwitch is the permission to use the tenant switcher (seed 000): held
+// natively in the caller's home tenant — by its admins through global-admin,
+// and by whomever a custom role gives it, such as first-line support. It
+// decides whether one may switch at all; what one may do after switching is
+// decided by one's grants in the target, as for anyone else.
+const PermSwitch = "tenants.switch"
+
+// maySwitch refuses the tenant switcher to a caller without tenants.switch
+// at home, with reason switch-not-permitted. check-access does not ask it:
+// holding grants in a customer is not the same as switching into it.
+func (s *Service) maySwitch(ctx context.Context, c Caller) error {
+	d, err := s.decide(ctx, nil, c.Subject(), c.Tenant, PermSwitch, "/", s.now())
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return denied(access.ReasonSwitchNotPermitted, "%s is required in your home tenant to use the tenant switcher: its admins hold it, and a custom role there can give it to others", PermSwitch)
+	}
+	return nil
 }
 
 // MaxTokenBytes bounds a switch token: it travels in an Authorization
@@ -359,12 +391,24 @@ type EligibleGrant struct {
 // user and its first groups.
 const maxTargetPrincipals = 101
 
+// SwitchTargets is a page of switch targets. A caller who may not use the
+// switcher at all gets no items and Reason (switch-not-permitted) with a
+// Detail that says what is missing, rather than an empty list that looks
+// like having no customers.
+type SwitchTargets struct {
+	List[SwitchTarget]
+	Reason access.Reason
+	Detail string
+}
+
 // SwitchTargets lists the tenants the caller can switch into, for a tenant
 // switcher's drop-down: ready ones, ones that need an eligible assignment
 // activated, and ones that need MFA first. A page reads the caller's
 // partitions of the targets index (its own and its groups') and the
 // partition of each customer on it, whatever the partner's size.
-func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[SwitchTarget], error) {
+func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (SwitchTargets, error) {
+	permitted := make(chan error, 1)
+	go func() { permitted <- s.maySwitch(ctx, c) }()
 	now := s.now()
 	principals := []string{access.KindUser + ":" + c.User}
 	for _, g := range dedupe(c.Groups) {
@@ -374,10 +418,17 @@ func (s *Service) SwitchTargets(ctx context.Context, c Caller, page Page) (List[
 		principals = principals[:maxTargetPrincipals]
 	}
 	l, err := s.store.SwitchTargets(ctx, c.Tenant, principals, page)
-	if err != nil {
-		return List[SwitchTarget]{}, err
+	if perr := <-permitted; perr != nil {
+		var refused *DeniedError
+		if errors.As(perr, &refused) {
+			return SwitchTargets{Reason: refused.Reason, Detail: refused.Message}, nil
+		}
+		return SwitchTargets{}, perr
 	}
-	out := List[SwitchTarget]{NextCursor: l.NextCursor}
+	if err != nil {
+		return SwitchTargets{}, err
+	}
+	out := SwitchTargets{List: List[SwitchTarget]{NextCursor: l.NextCursor}}
 	sub := c.Subject()
 	for _, t := range l.Items {
 		p := s.compile(t.TenantID, c.Tenant, t.Partition)

@@ -28,7 +28,23 @@ func switchWorld(t *testing.T) *world {
 	}
 	w.svc = tenancy.New(tenancy.Config{Store: w.store, Now: w.clock, NewID: ids.Sequence("sw"), OperatorTenant: "platform",
 		Minter: token.NewIssuer(signer), TokenIssuer: "https://switchboard.test", TokenAudience: "downstream"})
+	w.letSwitch("tom", "sam", "ann", "bob", "pat")
 	return w
+}
+
+// letSwitch gives users of northwind its "first-line support" role, which
+// holds tenants.switch and nothing else: they may use the tenant switcher,
+// and act in customers only as far as their grants there go (seed 000).
+func (w *world) letSwitch(users ...string) {
+	w.t.Helper()
+	ctx := context.Background()
+	if _, _, err := w.svc.SaveRole(ctx, nina, "northwind", tenancy.NewRole{ID: "first-line-support", Name: "First-line support",
+		Permissions: []string{tenancy.PermSwitch}}); err != nil {
+		w.t.Fatal(err)
+	}
+	for _, u := range users {
+		w.must(w.svc.AssignNative(ctx, nina, "northwind", tenancy.NewAssignment{Principal: "user:" + u, Roles: []string{"first-line-support"}}))
+	}
 }
 
 func claimsOf(t *testing.T, raw string) token.Claims {
@@ -85,8 +101,8 @@ func TestSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := w.meter.Counts(); got["Query"] != 1 || got["TransactWriteItems"] != 1 || w.meter.Total() != 2 {
-		t.Errorf("a switch made %v, want one Query (the decision) and one transaction (the session)", got)
+	if got := w.meter.Counts(); got["Query"] != 2 || got["TransactWriteItems"] != 1 || w.meter.Total() != 3 {
+		t.Errorf("a switch made %v, want two Queries (tenants.switch at home, the decision in the target, made together) and one transaction (the session)", got)
 	}
 	c := claimsOf(t, res.Token)
 	now := w.clock()
@@ -358,10 +374,11 @@ func TestSwitchTargets(t *testing.T) {
 	if mustJSON(all) != mustJSON(want) {
 		t.Errorf("targets = %v, want %v (bellows is Ann's, not Tom's)", all, want)
 	}
-	// A page reads the caller's index partition (Tom has no groups), the
-	// partition of the one customer on it, and the customer's name.
-	if got := w.meter.Counts(); got["Query"] != 2*(pages+1) || got["BatchGetItem"] != pages+1 || w.meter.Total() != 3*(pages+1) {
-		t.Errorf("%d pages of targets made %v, want 2 Queries and 1 BatchGetItem a page", pages+1, got)
+	// A page reads Tom's home partition (tenants.switch), his index
+	// partition (he has no groups), the partition of the one customer on
+	// it, and the customer's name.
+	if got := w.meter.Counts(); got["Query"] != 3*(pages+1) || got["BatchGetItem"] != pages+1 || w.meter.Total() != 4*(pages+1) {
+		t.Errorf("%d pages of targets made %v, want 3 Queries and 1 BatchGetItem a page", pages+1, got)
 	}
 }
 
@@ -462,5 +479,59 @@ func TestRepeatedDenialsAreCountedNotRepeated(t *testing.T) {
 	}
 	if total != 54 {
 		t.Errorf("the records account for %d refusals, want all 54", total)
+	}
+}
+
+// The switcher is a permission (seed 000): a partner user with grants in a
+// customer but without tenants.switch at home may not switch there and sees
+// no targets, with the reason; check-access answers as before. A customer
+// cannot give it (it is not delegable), and a custom role at home can.
+func TestSwitchIsAPermission(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:uma", Roles: []string{"helpdesk-admin"}}))
+	uma := tenancy.Caller{User: "uma", Tenant: "northwind"}
+
+	_, err := w.svc.Switch(ctx, uma, tenancy.SwitchRequest{Tenant: "contoso"})
+	if d := wantErr[*tenancy.DeniedError](t, err, "a switch without tenants.switch"); d.Reason != access.ReasonSwitchNotPermitted || !strings.Contains(d.Message, "tenants.switch") {
+		t.Errorf("denied %s: %q; want switch-not-permitted naming tenants.switch", d.Reason, d.Message)
+	}
+	l, err := w.svc.SwitchTargets(ctx, uma, tenancy.Page{})
+	if err != nil || len(l.Items) != 0 || l.Reason != access.ReasonSwitchNotPermitted || l.Detail == "" {
+		t.Errorf("targets without tenants.switch = %+v, %v; want none, with the reason", l, err)
+	}
+	wantReason(t, w.check(uma, "contoso", "tickets.view", ""), access.ReasonAllowed)
+	// The refusal is seen by the customer, as any other refused switch.
+	if p := w.outboxPayloads(events.DetailTypeAccessDenied); len(p) == 0 || !strings.Contains(string(p[len(p)-1]), "switch-not-permitted") {
+		t.Errorf("no AccessDenied with switch-not-permitted among %d", len(p))
+	}
+
+	// tenants.switch is held at home: a customer's role holding it is
+	// refused, not a way in.
+	_, _, err = w.svc.SaveRole(ctx, carl, "contoso", tenancy.NewRole{ID: "switchers", Name: "Switchers", Permissions: []string{tenancy.PermSwitch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.AssignDelegated(ctx, carl, rel.ID, tenancy.NewAssignment{Principal: "user:uma", Roles: []string{"switchers"}})
+	if err == nil {
+		t.Error("a customer delegated tenants.switch to a partner user")
+	}
+	// Northwind's admin (global-admin) holds it; so does whoever the first-
+	// line support role is given to.
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:nina", Roles: []string{"helpdesk-admin"}}))
+	if _, err := w.svc.Switch(ctx, nina, tenancy.SwitchRequest{Tenant: "contoso"}); err != nil {
+		t.Errorf("the partner's global admin: %v", err)
+	}
+	w.letSwitch("uma")
+	res, err := w.svc.Switch(ctx, uma, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil {
+		t.Fatalf("with first-line support: %v", err)
+	}
+	if slices.Contains(res.Permissions, tenancy.PermSwitch) || !slices.Contains(res.Permissions, "tickets.view") {
+		t.Errorf("the session holds %v: what her grants in contoso give, never the home permission", res.Permissions)
+	}
+	if l, err := w.svc.SwitchTargets(ctx, uma, tenancy.Page{}); err != nil || len(l.Items) != 1 || l.Reason != "" {
+		t.Errorf("targets with first-line support = %+v, %v", l, err)
 	}
 }

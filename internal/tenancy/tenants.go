@@ -18,7 +18,28 @@ type NewTenant struct {
 	Domain string
 	MSP    bool
 	Admins []string
+	// Workspaces are the tenant's Services Hub workspaces (seed 004), the
+	// first one first; grants on workspace-level permissions are scoped to
+	// /workspaces/{id}.
+	Workspaces []string
+	// ServiceAdmins get Services Hub's Service administrator role natively
+	// and, as the seed says, are workspace administrators of the first
+	// workspace.
+	ServiceAdmins []string
 }
+
+// Bounds of a tenant's setup: every admin's grants are written with the
+// tenant in one transaction.
+const (
+	MaxWorkspaces    = 50
+	maxServiceAdmins = 10
+)
+
+// Services Hub's roles a tenant's setup grants (catalogue: services-hub).
+const (
+	roleServiceAdmin   = "hub-service-admin"
+	roleWorkspaceAdmin = "hub-workspace-admin"
+)
 
 // CreateTenant creates a tenant; only the platform operator may, as only the
 // vendor grants the MSP licence. The admins get global-admin natively.
@@ -51,6 +72,11 @@ func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Ten
 		grants[i] = Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{"global-admin"},
 			Permissions: []string{}, Scope: []string{"*"}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()}
 	}
+	hub, err := s.workspaceSetup(c, &t, in)
+	if err != nil {
+		return Tenant{}, err
+	}
+	grants = append(grants, hub...)
 	msgs, err := encode(events.TenantCreated{Meta: s.meta(actorOf(c), c.RequestID, "", t.ID), Tenant: tenantView(t)})
 	if err != nil {
 		return Tenant{}, err
@@ -63,6 +89,40 @@ func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Ten
 	}
 	s.publish(ctx, msgs)
 	return t, nil
+}
+
+// workspaceSetup validates a tenant's workspaces and service admins, records
+// the workspaces on t, and answers the service admins' native grants: the
+// Service administrator role on the tenant and, when there are workspaces,
+// the Workspace administrator role on the first one (seed 004).
+func (s *Service) workspaceSetup(c Caller, t *Tenant, in NewTenant) ([]Assignment, error) {
+	ws := dedupe(in.Workspaces)
+	if len(ws) > MaxWorkspaces {
+		return nil, invalid("workspaces", "%d workspaces; a tenant is set up with at most %d (MaxWorkspaces)", len(ws), MaxWorkspaces)
+	}
+	for _, w := range ws {
+		if !ValidTenantID(w) {
+			return nil, invalid("workspaces", "%q is not a workspace id: 1-63 lower-case letters, digits and dashes", w)
+		}
+	}
+	admins := dedupe(in.ServiceAdmins)
+	if len(admins) > maxServiceAdmins {
+		return nil, invalid("serviceAdmins", "at most %d service admins at setup; assign more later", maxServiceAdmins)
+	}
+	if err := checkPrincipals("serviceAdmins", admins); err != nil {
+		return nil, err
+	}
+	t.Workspaces = ws
+	var out []Assignment
+	for _, p := range admins {
+		out = append(out, Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{roleServiceAdmin},
+			Permissions: []string{}, Scope: []string{"*"}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()})
+		if len(ws) > 0 {
+			out = append(out, Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{roleWorkspaceAdmin},
+				Permissions: []string{}, Scope: []string{"/workspaces/" + ws[0]}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()})
+		}
+	}
+	return out, nil
 }
 
 // GetTenant answers a tenant to its members, to the operator, and to the

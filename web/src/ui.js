@@ -58,6 +58,9 @@ export function Paged({ load, deps = [], label = 'items', empty = 'None.', child
   const [busy, setBusy] = useState(true);
   const [error, setError] = useState(null);
   const [tick, setTick] = useState(0);
+  // A list the caller may not have at all says why (e.g. the switcher's
+  // reason switch-not-permitted) instead of looking merely empty.
+  const [why, setWhy] = useState(null);
   const gen = useRef(0);
   const fetchPage = async (c, replace) => {
     const mine = ++gen.current;
@@ -68,6 +71,7 @@ export function Paged({ load, deps = [], label = 'items', empty = 'None.', child
       if (mine !== gen.current) return;
       setItems((old) => (replace ? p.items : [...old, ...p.items]));
       setCursor(p.nextCursor);
+      if (replace) setWhy(p.reason ? p.detail || p.reason : null);
     } catch (e) {
       if (mine === gen.current) setError(e);
     } finally {
@@ -78,7 +82,7 @@ export function Paged({ load, deps = [], label = 'items', empty = 'None.', child
   const reload = () => setTick((t) => t + 1);
   return html`<div class="paged" aria-busy=${busy}>
     <${ErrorNote} error=${error} />
-    ${items.length ? children(items, reload) : !busy && !error ? html`<p class="empty">${empty}</p>` : null}
+    ${items.length ? children(items, reload) : !busy && !error ? html`<p class="empty">${why || empty}</p>` : null}
     ${busy && html`<${Progress} label=${`Loading ${label}…`} />`}
     ${cursor && !busy && html`<p><button type="button" class="secondary" onClick=${() => fetchPage(cursor, false)}>Load more ${label}</button></p>`}
   </div>`;
