@@ -40,6 +40,9 @@ type NewInvitation struct {
 	AutoExtend *time.Duration
 	RequireMFA bool
 	ExpiresIn  *time.Duration
+	// Template names a template of the caller's tenant the terms come
+	// from (templates.go); then nothing above but To and ExpiresIn is set.
+	Template string
 }
 
 // CreateInvitation proposes a relationship; the other side accepts it.
@@ -49,6 +52,9 @@ type NewInvitation struct {
 // the wrong side of the MSP licence — answers the same error, so the answer
 // never tells a caller whether a tenant exists or holds the licence.
 func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitation) (Invitation, error) {
+	if in.Template != "" {
+		return s.createFromTemplate(ctx, c, in)
+	}
 	from := c.Tenant
 	if in.FromTenant != "" {
 		if !s.IsOperator(c) {
@@ -320,16 +326,24 @@ func (s *Service) answerable(ctx context.Context, c Caller, inv Invitation) erro
 
 // AcceptInvitation turns a pending invitation into an active relationship.
 func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in Acceptance) (Relationship, error) {
+	a, err := s.Accept(ctx, c, id, in)
+	return a.Relationship, err
+}
+
+// Accept is AcceptInvitation answering what the acceptance made: for an
+// invitation from a template, the mapped assignments created in the same
+// transaction and the mappings skipped (templates.go).
+func (s *Service) Accept(ctx context.Context, c Caller, id string, in Acceptance) (Accepted, error) {
 	inv, err := s.invitationFor(ctx, c, id)
 	if err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	if err := s.answerable(ctx, c, inv); err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	admins := dedupe(in.PrimaryAdmins)
 	if err := checkPrincipals("primaryAdmins", admins); err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	// Primary admins hand out the partner's access under the relationship. The
 	// customer may name them when it accepts; on the partner side only people
@@ -337,7 +351,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 	// must not be a way to promote oneself.
 	if len(admins) > 0 && c.Tenant == inv.PartnerTenant {
 		if err := s.authorizeHome(ctx, c, "relationships.manage"); err != nil {
-			return Relationship{}, err
+			return Accepted{}, err
 		}
 	}
 	roles := inv.Roles
@@ -350,35 +364,35 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 			}
 		}
 		if len(wider) > 0 {
-			return Relationship{}, &ValidationError{Field: "roles", Reason: "an acceptance may narrow the proposed roles, never add to them", Values: wider}
+			return Accepted{}, &ValidationError{Field: "roles", Reason: "an acceptance may narrow the proposed roles, never add to them", Values: wider}
 		}
 		if len(roles) == 0 {
-			return Relationship{}, invalid("roles", "keep at least one role")
+			return Accepted{}, invalid("roles", "keep at least one role")
 		}
 	}
 	scope := inv.Scope
 	if in.Scope != nil {
 		sc, err := checkScope("scope", in.Scope)
 		if err != nil {
-			return Relationship{}, err
+			return Accepted{}, err
 		}
 		proposed, _ := access.ParseScope(inv.Scope)
 		if out := sc.Outside(proposed); len(out) > 0 {
-			return Relationship{}, &ValidationError{Field: "scope", Reason: "an acceptance may narrow the proposed scope, never widen it", Values: out}
+			return Accepted{}, &ValidationError{Field: "scope", Reason: "an acceptance may narrow the proposed scope, never widen it", Values: out}
 		}
 		scope = sc.Patterns()
 	}
 	ceiling, err := s.freezeCeiling(ctx, inv.CustomerTenant, roles)
 	if err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	partner, err := s.store.GetTenant(ctx, inv.PartnerTenant)
 	if err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	customer, err := s.store.GetTenant(ctx, inv.CustomerTenant)
 	if err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	now := s.now()
 	rel := Relationship{
@@ -389,19 +403,22 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 	}
 	accepted := inv
 	accepted.Status, accepted.RelationshipID, accepted.UpdatedAt = InvitationAccepted, rel.ID, now
-	msgs, err := encode(s.invitationEvent(actorOf(c), c.RequestID, accepted),
-		events.RelationshipActivated{Meta: s.meta(actorOf(c), c.RequestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant), Relationship: relationshipView(rel)})
+	made, skipped, err := s.mapGroups(ctx, c, inv, rel)
 	if err != nil {
-		return Relationship{}, err
+		return Accepted{}, err
 	}
-	if err := s.store.AcceptInvitation(ctx, accepted, rel, msgs); err != nil {
+	msgs, err := encode(s.acceptedPayloads(c, accepted, rel, made, skipped)...)
+	if err != nil {
+		return Accepted{}, err
+	}
+	if err := s.store.AcceptWithAssignments(ctx, accepted, rel, made, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Relationship{}, conflict("the invitation was answered by another request")
+			return Accepted{}, conflict("the invitation was answered by another request")
 		}
-		return Relationship{}, err
+		return Accepted{}, err
 	}
 	s.publish(ctx, msgs)
-	return rel, nil
+	return Accepted{Relationship: rel, Assignments: made, Skipped: skipped}, nil
 }
 
 // freezeCeiling resolves the ceiling roles to the permissions they hold now.
