@@ -326,24 +326,32 @@ func (s *Service) answerable(ctx context.Context, c Caller, inv Invitation) erro
 
 // AcceptInvitation turns a pending invitation into an active relationship.
 func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in Acceptance) (Relationship, error) {
-	a, err := s.Accept(ctx, c, id, in)
-	return a.Relationship, err
+	return s.accept(ctx, c, id, in, nil)
 }
 
 // Accept is AcceptInvitation answering what the acceptance made: for an
 // invitation from a template, the mapped assignments created in the same
 // transaction and the mappings skipped (templates.go).
 func (s *Service) Accept(ctx context.Context, c Caller, id string, in Acceptance) (Accepted, error) {
+	var a Accepted
+	rel, err := s.accept(ctx, c, id, in, &a)
+	a.Relationship = rel
+	return a, err
+}
+
+// accept is AcceptInvitation, reporting into out (when not nil) what the
+// invitation's group mappings made.
+func (s *Service) accept(ctx context.Context, c Caller, id string, in Acceptance, out *Accepted) (Relationship, error) {
 	inv, err := s.invitationFor(ctx, c, id)
 	if err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	if err := s.answerable(ctx, c, inv); err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	admins := dedupe(in.PrimaryAdmins)
 	if err := checkPrincipals("primaryAdmins", admins); err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	// Primary admins hand out the partner's access under the relationship. The
 	// customer may name them when it accepts; on the partner side only people
@@ -351,7 +359,7 @@ func (s *Service) Accept(ctx context.Context, c Caller, id string, in Acceptance
 	// must not be a way to promote oneself.
 	if len(admins) > 0 && c.Tenant == inv.PartnerTenant {
 		if err := s.authorizeHome(ctx, c, "relationships.manage"); err != nil {
-			return Accepted{}, err
+			return Relationship{}, err
 		}
 	}
 	roles := inv.Roles
@@ -364,35 +372,35 @@ func (s *Service) Accept(ctx context.Context, c Caller, id string, in Acceptance
 			}
 		}
 		if len(wider) > 0 {
-			return Accepted{}, &ValidationError{Field: "roles", Reason: "an acceptance may narrow the proposed roles, never add to them", Values: wider}
+			return Relationship{}, &ValidationError{Field: "roles", Reason: "an acceptance may narrow the proposed roles, never add to them", Values: wider}
 		}
 		if len(roles) == 0 {
-			return Accepted{}, invalid("roles", "keep at least one role")
+			return Relationship{}, invalid("roles", "keep at least one role")
 		}
 	}
 	scope := inv.Scope
 	if in.Scope != nil {
 		sc, err := checkScope("scope", in.Scope)
 		if err != nil {
-			return Accepted{}, err
+			return Relationship{}, err
 		}
 		proposed, _ := access.ParseScope(inv.Scope)
 		if out := sc.Outside(proposed); len(out) > 0 {
-			return Accepted{}, &ValidationError{Field: "scope", Reason: "an acceptance may narrow the proposed scope, never widen it", Values: out}
+			return Relationship{}, &ValidationError{Field: "scope", Reason: "an acceptance may narrow the proposed scope, never widen it", Values: out}
 		}
 		scope = sc.Patterns()
 	}
 	ceiling, err := s.freezeCeiling(ctx, inv.CustomerTenant, roles)
 	if err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	partner, err := s.store.GetTenant(ctx, inv.PartnerTenant)
 	if err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	customer, err := s.store.GetTenant(ctx, inv.CustomerTenant)
 	if err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	now := s.now()
 	rel := Relationship{
@@ -405,20 +413,23 @@ func (s *Service) Accept(ctx context.Context, c Caller, id string, in Acceptance
 	accepted.Status, accepted.RelationshipID, accepted.UpdatedAt = InvitationAccepted, rel.ID, now
 	made, skipped, err := s.mapGroups(ctx, c, inv, rel)
 	if err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	msgs, err := encode(s.acceptedPayloads(c, accepted, rel, made, skipped)...)
 	if err != nil {
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	if err := s.store.AcceptWithAssignments(ctx, accepted, rel, made, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Accepted{}, conflict("the invitation was answered by another request")
+			return Relationship{}, conflict("the invitation was answered by another request")
 		}
-		return Accepted{}, err
+		return Relationship{}, err
 	}
 	s.publish(ctx, msgs)
-	return Accepted{Relationship: rel, Assignments: made, Skipped: skipped}, nil
+	if out != nil {
+		out.Assignments, out.Skipped = made, skipped
+	}
+	return rel, nil
 }
 
 // freezeCeiling resolves the ceiling roles to the permissions they hold now.
