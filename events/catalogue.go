@@ -40,6 +40,8 @@ const (
 	DetailTypeSwitchSessionsRevoked  DetailType = "SwitchSessionsRevoked"
 	DetailTypeAccessDenied           DetailType = "AccessDenied"
 
+	DetailTypeInvitationTemplateSaved DetailType = "InvitationTemplateSaved"
+
 	DetailTypeOrganizationCreated         DetailType = "OrganizationCreated"
 	DetailTypeOrganizationTenantAdded     DetailType = "OrganizationTenantAdded"
 	DetailTypeOrganizationJoinRequested   DetailType = "OrganizationJoinRequested"
@@ -99,6 +101,8 @@ type Invitation struct {
 	Roles          []string  `json:"roles"`
 	Scope          []string  `json:"scope"`
 	ExpiresAt      time.Time `json:"expiresAt"`
+	// TemplateID names the template the invitation was made from.
+	TemplateID string `json:"templateId,omitempty"`
 }
 
 // Relationship as events describe it.
@@ -152,6 +156,50 @@ type InvitationCreated struct {
 type InvitationAccepted struct {
 	Meta
 	Invitation Invitation `json:"invitation"`
+	// AssignmentIDs are the assignments the invitation's group mappings
+	// created in the acceptance's transaction (each has its RoleAssigned);
+	// SkippedMappings the mappings that created none, and why.
+	AssignmentIDs   []string         `json:"assignmentIds,omitempty"`
+	SkippedMappings []SkippedMapping `json:"skippedMappings,omitempty"`
+}
+
+// SkippedMapping is a template's group mapping that made no assignment at
+// acceptance: Reason is roles-not-accepted, scope-not-accepted,
+// workspace-scope or principal-limit.
+type SkippedMapping struct {
+	Principal string   `json:"principal"`
+	Roles     []string `json:"roles"`
+	Reason    string   `json:"reason"`
+}
+
+// GroupMapping as events describe a template's mapping: a principal of the
+// partner, the roles it gets and its scope (none: the relationship's).
+type GroupMapping struct {
+	Principal string   `json:"principal"`
+	Roles     []string `json:"roles"`
+	Scope     []string `json:"scope,omitempty"`
+}
+
+// Template as events describe an invitation template; durations are ISO 8601.
+type Template struct {
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	TenantID      string         `json:"tenantId"`
+	Roles         []string       `json:"roles"`
+	Scope         []string       `json:"scope"`
+	Duration      string         `json:"duration"`
+	AutoExtend    string         `json:"autoExtend,omitempty"`
+	RequireMFA    bool           `json:"requireMfa"`
+	GroupMappings []GroupMapping `json:"groupMappings"`
+}
+
+// InvitationTemplateSaved: a partner created (Created) or replaced one of
+// its invitation templates. Invitations already sent keep the terms they
+// were sent with.
+type InvitationTemplateSaved struct {
+	Meta
+	Template Template `json:"template"`
+	Created  bool     `json:"created"`
 }
 
 type InvitationDeclined struct {
@@ -411,6 +459,9 @@ func (AssignmentActivated) DetailType() DetailType    { return DetailTypeAssignm
 func (TenantSwitched) DetailType() DetailType         { return DetailTypeTenantSwitched }
 func (SwitchSessionsRevoked) DetailType() DetailType  { return DetailTypeSwitchSessionsRevoked }
 func (AccessDenied) DetailType() DetailType           { return DetailTypeAccessDenied }
+func (InvitationTemplateSaved) DetailType() DetailType {
+	return DetailTypeInvitationTemplateSaved
+}
 
 // Payloads lists a zero value of every payload, in catalogue order: schemas
 // and tests are generated from it.
@@ -423,5 +474,6 @@ func Payloads() []Payload {
 		OrganizationCreated{}, OrganizationTenantAdded{}, OrganizationJoinRequested{}, OrganizationJoined{},
 		OrganizationLeft{}, OrganizationOwnerAdded{}, CrossTenantAccessConfigured{}, CrossTenantAccessRemoved{},
 		WebhookCreated{}, WebhookDeleted{},
+		InvitationTemplateSaved{},
 	}
 }

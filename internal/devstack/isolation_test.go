@@ -38,11 +38,15 @@ var bodies = map[string]string{
 	"POST /organizations/{id}/tenants":     `{"tenantId":"evilcorp"}`,
 	"POST /organizations/{id}/join":        `{"ownerTenantId":"contoso"}`,
 	"POST /organizations/{id}/owners":      `{"tenantId":"evilcorp"}`,
+	"POST /tenants/{tenantId}/invitation-templates": `{"id":"backdoor","name":"Backdoor","roles":["global-admin"],` +
+		`"groupMappings":[{"principal":"group:mallory","roles":["global-admin"]}]}`,
+	"POST /invitations/batch": `{"template":"gdap-default","to":[{"tenantId":"contoso"}]}`,
 }
 
 // ownTenant routes act on the caller's own tenant: an admin of an unrelated
 // tenant legitimately gets an answer, which must name nothing of anyone else.
-var ownTenant = map[string]bool{"POST /invitations": true, "GET /invitations": true, "GET /relationships": true, "POST /organizations": true}
+var ownTenant = map[string]bool{"POST /invitations": true, "GET /invitations": true, "GET /relationships": true, "POST /organizations": true,
+	"POST /invitations/batch": true}
 
 // answersEveryone are routes that answer any caller with only the caller's
 // own data (an empty list for a stranger) or public data.

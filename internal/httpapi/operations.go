@@ -44,6 +44,7 @@ type invitationBody struct {
 	AutoExtend *string    `json:"autoExtend"`
 	RequireMFA bool       `json:"requireMfa"`
 	ExpiresIn  *string    `json:"expiresIn"`
+	Template   string     `json:"template"`
 }
 
 type acceptBody struct {
@@ -131,7 +132,7 @@ func (h *Handler) createInvitation(ctx context.Context, r request) (int, any, er
 		return 0, nil, err
 	}
 	in := tenancy.NewInvitation{ToTenant: b.To.TenantID, ToDomain: b.To.Domain, Kind: b.Kind, As: b.As, Roles: b.Roles, Scope: b.Scope,
-		Duration: d["duration"], AutoExtend: d["autoExtend"], RequireMFA: b.RequireMFA, ExpiresIn: d["expiresIn"]}
+		Duration: d["duration"], AutoExtend: d["autoExtend"], RequireMFA: b.RequireMFA, ExpiresIn: d["expiresIn"], Template: b.Template}
 	if b.From != nil {
 		if b.From.TenantID == "" {
 			return 0, nil, badRequest("from.tenantId", "from names the tenant invited on behalf of: {\"tenantId\": …}")
@@ -156,8 +157,8 @@ func (h *Handler) acceptInvitation(ctx context.Context, r request) (int, any, er
 	if err := decode(r.body, &b, true); err != nil {
 		return 0, nil, err
 	}
-	rel, err := h.svc.AcceptInvitation(ctx, r.caller, r.path["id"], tenancy.Acceptance{PrimaryAdmins: b.PrimaryAdmins, Roles: b.Roles, Scope: b.Scope})
-	return http.StatusCreated, viewRelationship(rel), err
+	acc, err := h.svc.Accept(ctx, r.caller, r.path["id"], tenancy.Acceptance{PrimaryAdmins: b.PrimaryAdmins, Roles: b.Roles, Scope: b.Scope})
+	return http.StatusCreated, viewAccepted(acc), err
 }
 
 func (h *Handler) declineInvitation(ctx context.Context, r request) (int, any, error) {

@@ -69,7 +69,21 @@ func samples() []sample {
 	allowed := tenancy.CheckResult{Allowed: true, Reason: access.ReasonAllowed, Via: &access.Via{RelationshipID: "rel-1", AssignmentID: "asg-1", RoleID: "site-lead"}}
 	partVia := tenancy.CheckResult{Allowed: true, Reason: access.ReasonAllowed, Via: &access.Via{AssignmentID: "asg-1"}}
 	deniedCheck := tenancy.CheckResult{Reason: access.ReasonNoGrant}
+	mappings := []tenancy.GroupMapping{{Principal: "group:admin-agents", Roles: []string{"site-lead"}}, {Principal: "group:helpdesk-agents", Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"}}}
+	tpl := tenancy.InvitationTemplate{ID: "gdap-default", TenantID: "northwind", Name: "GDAP default", Roles: []string{"helpdesk-admin", "site-lead"}, Scope: []string{"/sites/*"},
+		Duration: period.Duration(365 * 24 * time.Hour), AutoExtend: &d, RequireMFA: true, GroupMappings: mappings, CreatedAt: at, UpdatedAt: later, UpdatedBy: nina, Version: 2}
+	bareTpl := tenancy.InvitationTemplate{ID: "t", Roles: []string{}, Scope: []string{}, GroupMappings: []tenancy.GroupMapping{}}
+	fromTpl := inv
+	fromTpl.TemplateID, fromTpl.GroupMappings = tpl.ID, mappings
+	accepted := tenancy.Accepted{Relationship: rel, Assignments: []tenancy.Assignment{asg},
+		Skipped: []tenancy.SkippedMapping{{Principal: "user:ivy", Roles: []string{"mmr-admin"}, Reason: tenancy.SkipRolesNotAccepted, Detail: "none of its roles is in the accepted ceiling"}}}
 	return []sample{
+		{"template", tpl},
+		{"bare template", bareTpl},
+		{"templates", tenancy.List[tenancy.InvitationTemplate]{Items: []tenancy.InvitationTemplate{tpl, bareTpl}, NextCursor: "t"}},
+		{"invitation from a template", fromTpl},
+		{"accepted from a template", accepted},
+		{"accepted without a template", tenancy.Accepted{Relationship: bareRel}},
 		{"tenant", tenancy.Tenant{ID: "contoso", Name: "Contoso", Domain: "contoso.example", MSP: true, Status: "active", CreatedAt: at, Version: 1}},
 		{"bare tenant", tenancy.Tenant{}},
 		{"invitation", inv},

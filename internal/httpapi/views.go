@@ -102,13 +102,17 @@ type invitationView struct {
 	CreatedBy      actorView        `json:"createdBy"`
 	UpdatedAt      time.Time        `json:"updatedAt"`
 	RelationshipID string           `json:"relationshipId,omitempty"`
+	// From a template (templates.go): its id, and the mappings accepting
+	// will turn into assignments.
+	TemplateID    string                 `json:"templateId,omitempty"`
+	GroupMappings list[groupMappingView] `json:"groupMappings,omitempty"`
 }
 
 func viewInvitation(i tenancy.Invitation) invitationView {
 	return invitationView{ID: i.ID, Kind: i.Kind, Status: i.Status, FromTenant: i.FromTenant, ToTenant: i.ToTenant, As: i.As,
 		PartnerTenant: i.PartnerTenant, CustomerTenant: i.CustomerTenant, Roles: i.Roles, Scope: i.Scope, Duration: i.Duration,
 		AutoExtend: i.AutoExtend, RequireMFA: i.RequireMFA, ExpiresAt: i.ExpiresAt, CreatedAt: i.CreatedAt, CreatedBy: viewActor(i.CreatedBy),
-		UpdatedAt: i.UpdatedAt, RelationshipID: i.RelationshipID}
+		UpdatedAt: i.UpdatedAt, RelationshipID: i.RelationshipID, TemplateID: i.TemplateID, GroupMappings: each(i.GroupMappings, viewGroupMapping)}
 }
 
 type ceilingRoleView struct {

@@ -52,6 +52,12 @@ func view(t *testing.T, v any) any {
 		return viewAll(v.Items, viewCrossTenantAccess)
 	case tenancy.CheckResult:
 		return viewCheckResult(v)
+	case tenancy.InvitationTemplate:
+		return viewTemplate(v)
+	case tenancy.List[tenancy.InvitationTemplate]:
+		return viewPage(v, viewTemplate)
+	case tenancy.Accepted:
+		return viewAccepted(v)
 	case []tenancy.CheckResult:
 		return checkResultsView{Results: each(v, viewCheckResult)}
 	}

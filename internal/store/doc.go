@@ -22,6 +22,12 @@
 //	| send an invitation + its event                   | CreateInvitation              | table | not-exists INV#id                                               | TransactWriteItems              |
 //	| answer an invitation (decline/cancel/expire)     | UpdateInvitation              | table | INV#id Version = read, + its event                              | TransactWriteItems              |
 //	| accept: invitation + relationship + events       | AcceptInvitation              | table | Version = read; not-exists REL#id, AUTHZ#C#P / REL#id; + link   | TransactWriteItems              |
+//	| accept from a template: + M mapped assignments   | AcceptWithAssignments         | table | as AcceptInvitation, + M assignments not-exists with grant records | TransactWriteItems              |
+//	| save an invitation template + event              | SaveTemplate                  | table | not-exists, or Version = read (TEMPLATES#T / TPL#id)            | TransactWriteItems              |
+//	| invitation template by id                        | GetTemplate                   | table | PK = TEMPLATES#T, SK = TPL#id                                   | GetItem                         |
+//	| a tenant's invitation templates, by id           | ListTemplates                 | table | PK = TEMPLATES#T, SK begins_with TPL#                           | Query                           |
+//	| send from a template + claim + its event         | CreateTemplateInvitation      | table | not-exists INV#id; TPLCLAIM#P#T#C not-exists or names the stale | TransactWriteItems              |
+//	| the invitation holding a template's claim        | TemplateClaim                 | table | PK = TPLCLAIM#P#T#C, SK = CLAIM                                 | GetItem                         |
 //	| pending invitations past expiry                  | DueInvitations                | GSI3  | GSI3PK = DUE#INV#<shard>, GSI3SK <= now (each shard)            | Query ×4                        |
 //	| relationship by id                               | GetRelationship               | table | PK = REL#id → PK = AUTHZ#C#P, SK = REL#id                       | GetItem ×2                      |
 //	| relationships of a partner (its customers)       | ListRelationships (partner)   | GSI1  | GSI1PK = PARTNER#P                                              | Query                           |
@@ -109,6 +115,8 @@
 //	| organisation    | ORG#id            | ORG           |                               |                               |
 //	| member          | ORG#id            | MEMBER#tenant |                               |                               |
 //	| cross-tenant access | XTA#tenant    | PARTNER#partner |                             |                               |
+//	| invitation template | TEMPLATES#T   | TPL#id        |                               |                               |
+//	| template claim  | TPLCLAIM#P#tpl#C  | CLAIM         | (ttl = invitation expiry + 1 day) |                           |
 //
 // GSI3 (schedule): pending invitations (DUE#INV#<shard> / expiresAt#id),
 // relationships (DUE#REL#<shard> / next review#id: a notice, the end, or at

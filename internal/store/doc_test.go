@@ -219,6 +219,13 @@ var (
 	owner       = tenancy.Member{TenantID: "acme", State: tenancy.MemberJoined, Owner: true, AddedAt: t0}
 	access      = tenancy.CrossTenantAccess{TenantID: "acme", PartnerTenantID: "msp", OrganizationID: "org1", CreatedAt: t0}
 	later       = t0.Add(365 * 24 * time.Hour)
+	template    = tenancy.InvitationTemplate{ID: "std", TenantID: "msp", Name: "Standard", Roles: []string{"helpdesk-admin"}, Scope: []string{"*"},
+		GroupMappings: []tenancy.GroupMapping{{Principal: "group:desk", Roles: []string{"helpdesk-admin"}}}}
+	fromTemplate = func() tenancy.Invitation {
+		inv := pending
+		inv.ID, inv.TemplateID, inv.GroupMappings = "inv-tpl", template.ID, template.GroupMappings
+		return inv
+	}()
 )
 
 // related stores the active relationship msp → acme, accepted from pending.
@@ -296,6 +303,36 @@ var scenarios = map[string]scenario{
 		accepted := pending
 		accepted.Status, accepted.RelationshipID, accepted.Version = tenancy.InvitationAccepted, active.ID, 1
 		f.measure(func() error { return f.s.AcceptInvitation(f.ctx, accepted, active, event("e1")) })
+	}},
+	"AcceptWithAssignments": {run: func(f *fixture) {
+		f.must(f.s.CreateInvitation(f.ctx, pending, nil))
+		accepted := pending
+		accepted.Status, accepted.RelationshipID, accepted.Version = tenancy.InvitationAccepted, active.ID, 1
+		mapped := delegated
+		mapped.ID, mapped.Principal = "a3", "group:desk"
+		f.measure(func() error {
+			return f.s.AcceptWithAssignments(f.ctx, accepted, active, []tenancy.Assignment{delegated, mapped}, event("e1"))
+		})
+	}},
+	"SaveTemplate": {run: func(f *fixture) {
+		f.measure(func() error { _, err := f.s.SaveTemplate(f.ctx, template, event("e1")); return err })
+	}},
+	"GetTemplate": {run: func(f *fixture) {
+		_, err := f.s.SaveTemplate(f.ctx, template, nil)
+		f.must(err)
+		f.measure(func() error { _, err := f.s.GetTemplate(f.ctx, "msp", template.ID); return err })
+	}},
+	"ListTemplates": {run: func(f *fixture) {
+		_, err := f.s.SaveTemplate(f.ctx, template, nil)
+		f.must(err)
+		f.measure(func() error { _, err := f.s.ListTemplates(f.ctx, "msp", tenancy.Page{}); return err })
+	}},
+	"CreateTemplateInvitation": {run: func(f *fixture) {
+		f.measure(func() error { return f.s.CreateTemplateInvitation(f.ctx, fromTemplate, "", event("e1")) })
+	}},
+	"TemplateClaim": {run: func(f *fixture) {
+		f.must(f.s.CreateTemplateInvitation(f.ctx, fromTemplate, "", nil))
+		f.measure(func() error { _, err := f.s.TemplateClaim(f.ctx, "msp", template.ID, "acme"); return err })
 	}},
 	"DueInvitations": {run: func(f *fixture) {
 		f.must(f.s.CreateInvitation(f.ctx, pending, nil))

@@ -33,7 +33,10 @@ type invitationItem struct {
 	CreatedBy      actor          `dynamodbav:"CreatedBy"`
 	UpdatedAt      time.Time      `dynamodbav:"UpdatedAt"`
 	RelationshipID string         `dynamodbav:"RelationshipID"`
-	Version        int            `dynamodbav:"Version"`
+	// An invitation made from a template: its id and mappings (template.go).
+	TemplateID    string        `dynamodbav:"TemplateID,omitempty"`
+	GroupMappings []mappingItem `dynamodbav:"GroupMappings"`
+	Version       int           `dynamodbav:"Version"`
 }
 
 // attrInvitationStatus is what the status filter of a listing reads.
@@ -52,14 +55,16 @@ func newInvitationItem(inv tenancy.Invitation, version int) invitationItem {
 	return invitationItem{keys: k, ID: inv.ID, Kind: inv.Kind, Status: inv.Status, FromTenant: inv.FromTenant, ToTenant: inv.ToTenant, As: inv.As,
 		PartnerTenant: inv.PartnerTenant, CustomerTenant: inv.CustomerTenant, Roles: inv.Roles, Scope: inv.Scope, Duration: time.Duration(inv.Duration),
 		AutoExtend: optionalDuration(inv.AutoExtend), RequireMFA: inv.RequireMFA, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt,
-		CreatedBy: actorOf(inv.CreatedBy), UpdatedAt: inv.UpdatedAt, RelationshipID: inv.RelationshipID, Version: version}
+		CreatedBy: actorOf(inv.CreatedBy), UpdatedAt: inv.UpdatedAt, RelationshipID: inv.RelationshipID,
+		TemplateID: inv.TemplateID, GroupMappings: mappingItems(inv.GroupMappings), Version: version}
 }
 
 func (it invitationItem) domain() tenancy.Invitation {
 	return tenancy.Invitation{ID: it.ID, Kind: it.Kind, Status: it.Status, FromTenant: it.FromTenant, ToTenant: it.ToTenant, As: it.As,
 		PartnerTenant: it.PartnerTenant, CustomerTenant: it.CustomerTenant, Roles: it.Roles, Scope: it.Scope, Duration: period.Duration(it.Duration),
 		AutoExtend: periodOf(it.AutoExtend), RequireMFA: it.RequireMFA, ExpiresAt: it.ExpiresAt, CreatedAt: it.CreatedAt,
-		CreatedBy: it.CreatedBy.domain(), UpdatedAt: it.UpdatedAt, RelationshipID: it.RelationshipID, Version: it.Version}
+		CreatedBy: it.CreatedBy.domain(), UpdatedAt: it.UpdatedAt, RelationshipID: it.RelationshipID,
+		TemplateID: it.TemplateID, GroupMappings: mappingsOf(it.GroupMappings), Version: it.Version}
 }
 
 // invitationPut is the versioned write of inv.
@@ -114,6 +119,14 @@ func (s *Store) ListInvitations(ctx context.Context, tenant, direction, status s
 
 // AcceptInvitation implements tenancy.Store.
 func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, rel tenancy.Relationship, msgs []events.Message) error {
+	return s.AcceptWithAssignments(ctx, inv, rel, nil, msgs)
+}
+
+// AcceptWithAssignments implements tenancy.Store: AcceptInvitation with
+// the assignments an invitation's group mappings make, each with its
+// decision record, in the same transaction. The relationship is created
+// there too, so no check of it being active is needed.
+func (s *Store) AcceptWithAssignments(ctx context.Context, inv tenancy.Invitation, rel tenancy.Relationship, assignments []tenancy.Assignment, msgs []events.Message) error {
 	invTx, _, err := s.invitationPut(inv)
 	if err != nil {
 		return err
@@ -128,7 +141,15 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv tenancy.Invitation, re
 	if err != nil {
 		return err
 	}
-	return s.commit(ctx, append([]types.TransactWriteItem{invTx, idTx}, relTxs...), msgs)
+	items := append([]types.TransactWriteItem{invTx, idTx}, relTxs...)
+	for _, a := range assignments {
+		txs, err := s.assignmentPut(a)
+		if err != nil {
+			return err
+		}
+		items = append(items, txs...)
+	}
+	return s.commit(ctx, items, msgs)
 }
 
 // DueInvitations implements tenancy.Store: pending invitations whose expiry

@@ -16,10 +16,10 @@ import (
 var itemTypes = []any{
 	keys{}, tenantItem{}, domainItem{}, invitationItem{}, relationshipIDItem{}, relationshipItem{}, assignmentItem{}, roleItem{},
 	sessionItem{}, auditItem{}, outboxItem{}, deadOutboxItem{}, denialItem{}, idempotencyItem{}, organizationItem{}, memberItem{},
-	crossAccessItem{}, webhookItem{}, webhookCountItem{}, deliveryItem{},
+	crossAccessItem{}, webhookItem{}, webhookCountItem{}, deliveryItem{}, templateItem{}, claimItem{},
 	activationRecord{}, epochRecord{}, linkRecord{}, grantRecord{}, roleRecord{},
 	// and the values they hold
-	actor{}, ceilingRole{}, orgTemplateAttrs{},
+	actor{}, ceilingRole{}, orgTemplateAttrs{}, mappingItem{},
 }
 
 // TestItemsSpellOutTheirAttributes is what lets the domain rename its

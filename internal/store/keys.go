@@ -81,6 +81,8 @@ const (
 	entityWebhookCount   = "webhook-count"
 	entityDelivery       = "delivery"
 	entityDelivered      = "delivered"
+	entityTemplate       = "invitation-template"
+	entityTemplateClaim  = "template-claim"
 )
 
 // This file is the only place keys are formatted and parsed: every other
@@ -104,6 +106,8 @@ const (
 	prefixCrossAccess  = "XTA#"
 	prefixWebhook      = "WEBHOOK#"
 	prefixDelivery     = "DELIVERY#"
+	prefixTemplates    = "TEMPLATES#"
+	prefixClaim        = "TPLCLAIM#"
 
 	skTenant       = "TENANT"
 	skDomain       = "DOMAIN"
@@ -113,6 +117,7 @@ const (
 	skIdempotency  = "IDEMP"
 	skOrganization = "ORG"
 	skWebhookCount = "COUNT"
+	skClaim        = "CLAIM"
 )
 
 // Sort key prefixes inside a partition.
@@ -125,6 +130,7 @@ const (
 	prefixSubscription = "SUB#"     // WEBHOOK#tenant
 	prefixAttempt      = "TRY#"     // DELIVERY#webhook
 	prefixDone         = "DONE#"    // DELIVERY#webhook
+	prefixTemplate     = "TPL#"     // TEMPLATES#tenant
 
 	// Decision records in DEC#T#H.
 	decLink       = "L#"
@@ -223,6 +229,15 @@ func schedulePK(kind, id string) string {
 
 func shardPK(kind string, shard int) string { return fmt.Sprintf("%s#%d", kind, shard) }
 
+// A partner's invitation templates: TEMPLATES#<tenant> / TPL#<id>. The
+// claim of (partner, template, customer) by its pending invitation:
+// TPLCLAIM#<partner>#<template>#<customer> / CLAIM (ids hold no #).
+func templatesPK(tenant string) string { return prefixTemplates + tenant }
+func templateSK(id string) string      { return prefixTemplate + id }
+func templateClaimKey(partner, template, customer string) (string, string) {
+	return prefixClaim + partner + "#" + template + "#" + customer, skClaim
+}
+
 // Decision records: DEC#T#H beside AUTHZ#T#H.
 func decisionPK(tenant, home string) string { return prefixDecision + tenant + "#" + home }
 func linkSK(relationshipID string) string   { return decLink + relationshipID }
@@ -292,6 +307,8 @@ const (
 	KindWebhookCount   Kind = entityWebhookCount
 	KindDelivery       Kind = entityDelivery
 	KindDelivered      Kind = entityDelivered
+	KindTemplate       Kind = entityTemplate
+	KindTemplateClaim  Kind = entityTemplateClaim
 	KindUnknown        Kind = ""
 )
 
@@ -332,6 +349,16 @@ func parseKey(pk, sk string) parsed {
 			return parsed{kind: KindWebhookCount, tenant: t}
 		}
 		return parseIn(sk, parsed{tenant: t}, sortKind{prefixSubscription, KindWebhook})
+	}
+	if t, ok := in(prefixTemplates); ok {
+		return parseIn(sk, parsed{tenant: t}, sortKind{prefixTemplate, KindTemplate})
+	}
+	if rest, ok := in(prefixClaim); ok && sk == skClaim {
+		parts := strings.SplitN(rest, "#", 3)
+		if len(parts) == 3 {
+			return parsed{kind: KindTemplateClaim, home: parts[0], id: parts[1], tenant: parts[2]}
+		}
+		return parsed{}
 	}
 	if id, ok := in(prefixDelivery); ok {
 		p := parseIn(sk, parsed{}, sortKind{prefixAttempt, KindDelivery}, sortKind{prefixDone, KindDelivered})

@@ -39,6 +39,8 @@ func TestKeysParseBack(t *testing.T) {
 		{two(auditPK("acme"), timeSK(at, "e1")), parsed{kind: KindAudit, id: "acme"}},
 		{two(sessionsPK("rel1"), timeSK(at, "s1")), parsed{kind: KindSession, id: "rel1"}},
 		{two(crossAccessPK("acme"), crossAccessSK("msp")), parsed{kind: KindCrossAccess, id: "acme"}},
+		{two(templatesPK("msp"), templateSK("std")), parsed{kind: KindTemplate, tenant: "msp", id: "std"}},
+		{two(templateClaimKey("msp", "std", "acme")), parsed{kind: KindTemplateClaim, home: "msp", id: "std", tenant: "acme"}},
 		{two("ELSEWHERE#x", "y"), parsed{kind: KindUnknown}},
 	} {
 		if got := parseKey(c.key[0], c.key[1]); got != c.want {

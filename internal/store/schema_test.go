@@ -105,6 +105,16 @@ func TestStoredItemsAreGolden(t *testing.T) {
 	must(s.SaveCrossTenantAccess(ctx, []tenancy.CrossTenantAccess{{TenantID: "acme", PartnerTenantID: "msp", OrganizationID: "org1", AutoRedeem: true,
 		AllowSyncIn: true, SyncConfiguration: "MTO_Sync_acme", SyncJob: true, CreatedAt: t0}}, nil))
 
+	tpl := tenancy.InvitationTemplate{ID: "std", TenantID: "msp", Name: "Standard", Roles: []string{"helpdesk-admin", "site-lead"}, Scope: []string{"/sites/*"},
+		Duration: period.Duration(24 * time.Hour), AutoExtend: &ext, RequireMFA: true, CreatedAt: t0, UpdatedAt: ended, UpdatedBy: ann,
+		GroupMappings: []tenancy.GroupMapping{{Principal: "group:desk", Roles: []string{"helpdesk-admin"}, Scope: []string{"/sites/eu"}},
+			{Principal: "user:pam", Roles: []string{"site-lead"}}}}
+	_, err := s.SaveTemplate(ctx, tpl, msg("e-template"))
+	must(err)
+	fromTpl := pending
+	fromTpl.ID, fromTpl.TemplateID, fromTpl.GroupMappings = "inv-template", tpl.ID, tpl.GroupMappings
+	must(s.CreateTemplateInvitation(ctx, fromTpl, "", msg("e-from-template")))
+
 	// The same kinds with only what identifies them: what zero values store.
 	must(s.CreateTenant(ctx, tenancy.Tenant{ID: "bare", Domain: "bare.example"}, nil, nil))
 	bareInv := tenancy.Invitation{ID: "inv-bare", FromTenant: "msp", ToTenant: "bare"}
@@ -118,6 +128,8 @@ func TestStoredItemsAreGolden(t *testing.T) {
 	must(s.CreateWebhook(ctx, tenancy.Webhook{ID: "wh-bare", TenantID: "bare"}, tenancy.MaxWebhooks, nil))
 	must(s.RecordDelivery(ctx, tenancy.WebhookDelivery{WebhookID: "wh-bare", EventID: "e-bare"}))
 	must(s.CreateOrganization(ctx, tenancy.Organization{ID: "org-bare"}, tenancy.Member{TenantID: "bare"}, nil))
+	_, err = s.SaveTemplate(ctx, tenancy.InvitationTemplate{ID: "bare", TenantID: "bare"}, nil)
+	must(err)
 
 	got := dumpTable(t, db, table)
 	path := filepath.Join("testdata", "items.golden")

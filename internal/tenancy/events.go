@@ -51,7 +51,7 @@ func tenantView(t Tenant) events.Tenant {
 
 func invitationView(inv Invitation) events.Invitation {
 	return events.Invitation{ID: inv.ID, Kind: inv.Kind, Status: inv.Status, FromTenant: inv.FromTenant, ToTenant: inv.ToTenant,
-		PartnerTenant: inv.PartnerTenant, CustomerTenant: inv.CustomerTenant, Roles: inv.Roles, Scope: inv.Scope, ExpiresAt: inv.ExpiresAt}
+		PartnerTenant: inv.PartnerTenant, CustomerTenant: inv.CustomerTenant, Roles: inv.Roles, Scope: inv.Scope, ExpiresAt: inv.ExpiresAt, TemplateID: inv.TemplateID}
 }
 
 func relationshipView(r Relationship) events.Relationship {

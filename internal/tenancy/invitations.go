@@ -40,6 +40,9 @@ type NewInvitation struct {
 	AutoExtend *time.Duration
 	RequireMFA bool
 	ExpiresIn  *time.Duration
+	// Template names a template of the caller's tenant the terms come
+	// from (templates.go); then nothing above but To and ExpiresIn is set.
+	Template string
 }
 
 // CreateInvitation proposes a relationship; the other side accepts it.
@@ -49,6 +52,9 @@ type NewInvitation struct {
 // the wrong side of the MSP licence — answers the same error, so the answer
 // never tells a caller whether a tenant exists or holds the licence.
 func (s *Service) CreateInvitation(ctx context.Context, c Caller, in NewInvitation) (Invitation, error) {
+	if in.Template != "" {
+		return s.createFromTemplate(ctx, c, in)
+	}
 	from := c.Tenant
 	if in.FromTenant != "" {
 		if !s.IsOperator(c) {
@@ -320,6 +326,22 @@ func (s *Service) answerable(ctx context.Context, c Caller, inv Invitation) erro
 
 // AcceptInvitation turns a pending invitation into an active relationship.
 func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in Acceptance) (Relationship, error) {
+	return s.accept(ctx, c, id, in, nil)
+}
+
+// Accept is AcceptInvitation answering what the acceptance made: for an
+// invitation from a template, the mapped assignments created in the same
+// transaction and the mappings skipped (templates.go).
+func (s *Service) Accept(ctx context.Context, c Caller, id string, in Acceptance) (Accepted, error) {
+	var a Accepted
+	rel, err := s.accept(ctx, c, id, in, &a)
+	a.Relationship = rel
+	return a, err
+}
+
+// accept is AcceptInvitation, reporting into out (when not nil) what the
+// invitation's group mappings made.
+func (s *Service) accept(ctx context.Context, c Caller, id string, in Acceptance, out *Accepted) (Relationship, error) {
 	inv, err := s.invitationFor(ctx, c, id)
 	if err != nil {
 		return Relationship{}, err
@@ -389,18 +411,24 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, id string, in 
 	}
 	accepted := inv
 	accepted.Status, accepted.RelationshipID, accepted.UpdatedAt = InvitationAccepted, rel.ID, now
-	msgs, err := encode(s.invitationEvent(actorOf(c), c.RequestID, accepted),
-		events.RelationshipActivated{Meta: s.meta(actorOf(c), c.RequestID, rel.ID, rel.PartnerTenant, rel.CustomerTenant), Relationship: relationshipView(rel)})
+	made, skipped, err := s.mapGroups(ctx, c, inv, rel)
 	if err != nil {
 		return Relationship{}, err
 	}
-	if err := s.store.AcceptInvitation(ctx, accepted, rel, msgs); err != nil {
+	msgs, err := encode(s.acceptedPayloads(c, accepted, rel, made, skipped)...)
+	if err != nil {
+		return Relationship{}, err
+	}
+	if err := s.store.AcceptWithAssignments(ctx, accepted, rel, made, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Relationship{}, conflict("the invitation was answered by another request")
 		}
 		return Relationship{}, err
 	}
 	s.publish(ctx, msgs)
+	if out != nil {
+		out.Assignments, out.Skipped = made, skipped
+	}
 	return rel, nil
 }
 

@@ -78,7 +78,12 @@ type Invitation struct {
 	CreatedBy      Actor
 	UpdatedAt      time.Time
 	RelationshipID string
-	Version        int
+	// TemplateID names the template the invitation was made from, and
+	// GroupMappings are that template's mappings as they were when it was
+	// sent: a later edit of the template changes no invitation sent.
+	TemplateID    string
+	GroupMappings []GroupMapping
+	Version       int
 }
 
 // CeilingRole is a role the customer allowed, frozen with the permissions it

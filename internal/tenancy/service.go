@@ -70,6 +70,7 @@ type Store interface {
 	DueRelationships(ctx context.Context, now time.Time, limit int) ([]Relationship, error)
 	ListAudit(ctx context.Context, tenant string, f AuditFilter, page Page) (List[AuditRecord], error)
 	webhookStore
+	templateStore
 	organizationStore
 	denialStore
 
