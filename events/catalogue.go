@@ -422,5 +422,6 @@ func Payloads() []Payload {
 		OrganizationCreated{}, OrganizationTenantAdded{}, OrganizationJoinRequested{}, OrganizationJoined{},
 		OrganizationLeft{}, OrganizationOwnerAdded{}, CrossTenantAccessConfigured{}, CrossTenantAccessRemoved{},
 		WebhookCreated{}, WebhookDeleted{},
+		RelationshipNarrowed{}, ChangeRequestCreated{}, ChangeRequestApproved{}, ChangeRequestDeclined{}, ChangeRequestExpired{},
 	}
 }

@@ -77,3 +77,13 @@ func (s Scope) Union(o Scope) Scope {
 	}
 	return Scope{patterns: append(append([][]string{}, s.patterns...), o.patterns...)}.minimal()
 }
+
+// Intersects reports whether s and o hold a permission in common.
+func (s PermSet) Intersects(o PermSet) bool {
+	for i := range s {
+		if s[i]&o[i] != 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -81,6 +81,8 @@ const (
 	entityWebhookCount   = "webhook-count"
 	entityDelivery       = "delivery"
 	entityDelivered      = "delivered"
+	entityChangeRequest  = "change-request"
+	entityPendingChange  = "pending-change"
 )
 
 // This file is the only place keys are formatted and parsed: every other
@@ -104,15 +106,17 @@ const (
 	prefixCrossAccess  = "XTA#"
 	prefixWebhook      = "WEBHOOK#"
 	prefixDelivery     = "DELIVERY#"
+	prefixChanges      = "CHANGES#"
 
-	skTenant       = "TENANT"
-	skDomain       = "DOMAIN"
-	skInvitation   = "INV"
-	skRelID        = "REL"
-	skOutbox       = "OUTBOX"
-	skIdempotency  = "IDEMP"
-	skOrganization = "ORG"
-	skWebhookCount = "COUNT"
+	skTenant        = "TENANT"
+	skDomain        = "DOMAIN"
+	skInvitation    = "INV"
+	skRelID         = "REL"
+	skOutbox        = "OUTBOX"
+	skIdempotency   = "IDEMP"
+	skOrganization  = "ORG"
+	skWebhookCount  = "COUNT"
+	skPendingChange = "PENDING"
 )
 
 // Sort key prefixes inside a partition.
@@ -125,6 +129,7 @@ const (
 	prefixSubscription = "SUB#"     // WEBHOOK#tenant
 	prefixAttempt      = "TRY#"     // DELIVERY#webhook
 	prefixDone         = "DONE#"    // DELIVERY#webhook
+	prefixChange       = "CR#"      // CHANGES#relationship
 
 	// Decision records in DEC#T#H.
 	decLink       = "L#"
@@ -212,6 +217,7 @@ const (
 	scheduleDenials    = "DUE#DENY"
 	scheduleInvitation = "DUE#INV"
 	scheduleRelation   = "DUE#REL"
+	scheduleChange     = "DUE#CR"
 )
 
 // schedulePK is the shard of kind that holds id.
@@ -251,6 +257,12 @@ func auditPK(tenant string) string        { return prefixAudit + tenant }
 func attemptSK(at time.Time, eventID string, attempt int) string {
 	return fmt.Sprintf("%s%s#%s#%03d", prefixAttempt, stamp(at), eventID, attempt)
 }
+
+// A relationship's change requests share CHANGES#<relationship>: each is
+// CR#<id> (ids sort by creation), and PENDING marks the one pending, so a
+// second cannot be created beside it.
+func changesPK(relationshipID string) string { return prefixChanges + relationshipID }
+func changeSK(id string) string              { return prefixChange + id }
 
 // parsed is what a key says of its item.
 type parsed struct {
@@ -292,6 +304,8 @@ const (
 	KindWebhookCount   Kind = entityWebhookCount
 	KindDelivery       Kind = entityDelivery
 	KindDelivered      Kind = entityDelivered
+	KindChangeRequest  Kind = entityChangeRequest
+	KindPendingChange  Kind = entityPendingChange
 	KindUnknown        Kind = ""
 )
 
@@ -337,6 +351,12 @@ func parseKey(pk, sk string) parsed {
 		p := parseIn(sk, parsed{}, sortKind{prefixAttempt, KindDelivery}, sortKind{prefixDone, KindDelivered})
 		p.id = id
 		return p
+	}
+	if rel, ok := in(prefixChanges); ok {
+		if sk == skPendingChange {
+			return parsed{kind: KindPendingChange, id: rel}
+		}
+		return parseIn(sk, parsed{}, sortKind{prefixChange, KindChangeRequest})
 	}
 	for _, one := range []struct {
 		prefix, sk string

@@ -39,6 +39,8 @@ func TestKeysParseBack(t *testing.T) {
 		{two(auditPK("acme"), timeSK(at, "e1")), parsed{kind: KindAudit, id: "acme"}},
 		{two(sessionsPK("rel1"), timeSK(at, "s1")), parsed{kind: KindSession, id: "rel1"}},
 		{two(crossAccessPK("acme"), crossAccessSK("msp")), parsed{kind: KindCrossAccess, id: "acme"}},
+		{two(changesPK("rel1"), changeSK("cr1")), parsed{kind: KindChangeRequest, id: "cr1"}},
+		{two(changesPK("rel1"), skPendingChange), parsed{kind: KindPendingChange, id: "rel1"}},
 		{two("ELSEWHERE#x", "y"), parsed{kind: KindUnknown}},
 	} {
 		if got := parseKey(c.key[0], c.key[1]); got != c.want {
