@@ -69,6 +69,10 @@ func samples() []sample {
 	allowed := tenancy.CheckResult{Allowed: true, Reason: access.ReasonAllowed, Via: &access.Via{RelationshipID: "rel-1", AssignmentID: "asg-1", RoleID: "site-lead"}}
 	partVia := tenancy.CheckResult{Allowed: true, Reason: access.ReasonAllowed, Via: &access.Via{AssignmentID: "asg-1"}}
 	deniedCheck := tenancy.CheckResult{Reason: access.ReasonNoGrant}
+	cr := tenancy.ChangeRequest{ID: "cr-1", RelationshipID: "rel-1", PartnerTenant: "northwind", CustomerTenant: "contoso", Status: tenancy.ChangeRequestApproved,
+		Roles: []string{"site-lead", "mmr-admin"}, Scope: []string{"/sites/us/*"}, Duration: &d, AutoExtend: &d, ApprovedRoles: []string{"site-lead"},
+		ApprovedScope: []string{"/sites/us/nyc"}, ExpiresAt: later, CreatedAt: at, CreatedBy: nina, UpdatedAt: later, AnsweredBy: &carl, Version: 2}
+	bareCR := tenancy.ChangeRequest{ID: "cr-2", Status: tenancy.ChangeRequestPending}
 	return []sample{
 		{"tenant", tenancy.Tenant{ID: "contoso", Name: "Contoso", Domain: "contoso.example", MSP: true, Status: "active", CreatedAt: at, Version: 1}},
 		{"bare tenant", tenancy.Tenant{}},
@@ -102,5 +106,6 @@ func samples() []sample {
 		{"check via an assignment", partVia},
 		{"denied check", deniedCheck},
 		{"checks", []tenancy.CheckResult{allowed, deniedCheck}},
+		{"change requests", tenancy.List[tenancy.ChangeRequest]{Items: []tenancy.ChangeRequest{cr, bareCR}, NextCursor: "x"}},
 	}
 }
