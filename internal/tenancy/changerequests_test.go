@@ -290,4 +290,3 @@ func TestRelationshipFiltersAtSize(t *testing.T) {
 		t.Error("an unknown status was accepted")
 	}
 }
-
