@@ -24,20 +24,24 @@ import (
 // bodies are valid requests for each route, so a refusal is about who asks,
 // not about what was sent.
 var bodies = map[string]string{
-	"POST /tenants":                        `{"name":"Mallory Inc","domain":"mallory.example","msp":true,"admins":["user:mallory"]}`,
-	"POST /invitations":                    `{"to":{"tenantId":"contoso"},"roles":["global-admin"]}`,
-	"POST /invitations/{id}/accept":        `{"primaryAdmins":["user:mallory"]}`,
-	"POST /invitations/{id}/decline":       `{}`,
-	"POST /relationships/{id}/assignments": `{"principal":"user:mallory","roles":["helpdesk-admin"]}`,
-	"POST /tenants/{tenantId}/roles":       `{"id":"backdoor","name":"Backdoor","permissions":["rooms.view"]}`,
-	"POST /tenants/{tenantId}/assignments": `{"principal":"user:mallory","roles":["global-admin"]}`,
-	"POST /check-access":                   `{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:tom","tenantId":"northwind"}}`,
-	"POST /tenants/{tenantId}/webhooks":    `{"url":"https://mallory.example/steal"}`,
-	"POST /switch":                         `{"tenantId":"contoso"}`,
-	"POST /organizations":                  `{"name":"Mallory Group"}`,
-	"POST /organizations/{id}/tenants":     `{"tenantId":"evilcorp"}`,
-	"POST /organizations/{id}/join":        `{"ownerTenantId":"contoso"}`,
-	"POST /organizations/{id}/owners":      `{"tenantId":"evilcorp"}`,
+	"POST /tenants":                                           `{"name":"Mallory Inc","domain":"mallory.example","msp":true,"admins":["user:mallory"]}`,
+	"POST /invitations":                                       `{"to":{"tenantId":"contoso"},"roles":["global-admin"]}`,
+	"POST /invitations/{id}/accept":                           `{"primaryAdmins":["user:mallory"]}`,
+	"POST /invitations/{id}/decline":                          `{}`,
+	"POST /relationships/{id}/assignments":                    `{"principal":"user:mallory","roles":["helpdesk-admin"]}`,
+	"POST /tenants/{tenantId}/roles":                          `{"id":"backdoor","name":"Backdoor","permissions":["rooms.view"]}`,
+	"POST /tenants/{tenantId}/assignments":                    `{"principal":"user:mallory","roles":["global-admin"]}`,
+	"POST /check-access":                                      `{"tenantId":"contoso","permission":"rooms.view","principal":{"id":"user:tom","tenantId":"northwind"}}`,
+	"POST /tenants/{tenantId}/webhooks":                       `{"url":"https://mallory.example/steal"}`,
+	"POST /switch":                                            `{"tenantId":"contoso"}`,
+	"POST /organizations":                                     `{"name":"Mallory Group"}`,
+	"POST /organizations/{id}/tenants":                        `{"tenantId":"evilcorp"}`,
+	"POST /organizations/{id}/join":                           `{"ownerTenantId":"contoso"}`,
+	"POST /organizations/{id}/owners":                         `{"tenantId":"evilcorp"}`,
+	"PATCH /relationships/{id}":                               `{"roles":[]}`,
+	"POST /relationships/{id}/change-requests":                `{"roles":["global-admin"]}`,
+	"POST /relationships/{id}/change-requests/{crId}/approve": `{}`,
+	"POST /relationships/{id}/change-requests/{crId}/decline": `{}`,
 }
 
 // ownTenant routes act on the caller's own tenant: an admin of an unrelated
@@ -87,6 +91,10 @@ func TestIsolation(t *testing.T) {
 	endedPartner("acme", "al", "art", "P1D")
 	endedPartner("globex", "gus", "gil", "P365D")
 	st.mustDo("POST", "/dev/clock", "", `{"advance":"P2D"}`, 200, nil) // acme's day is over
+	// Northwind asks contoso for more: a pending change request that nobody
+	// in the matrix may answer, read or add to.
+	var change struct{ ID string }
+	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/change-requests", nina, `{"roles":["mmr-admin"]}`, 201, &change)
 	// Ann holds site-lead in contoso, but only for /sites/eu.
 	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:ann","roles":["helpdesk-admin"],"scope":["/sites/eu"]}`, 201, nil)
 	// Two partners in one customer: initech is a second active partner of
@@ -107,7 +115,7 @@ func TestIsolation(t *testing.T) {
 	st.mustDo("POST", "/relationships/"+nwRel.ID+"/assignments", nina, `{"principal":"user:nina","permissions":["roles.modify"]}`, 201, nil)
 	st.mustDo("POST", "/tenants/contoso/roles", nina, `{"id":"northwind-night-shift","name":"Night shift","permissions":["rooms.view"]}`, 201, nil)
 	// What belongs to northwind: the peer partner reads none of it.
-	northwindOnly := []string{d.RelationshipID, d.TechnicianAssignmentID, nwRel.ID, "northwind-night-shift", "Northwind IT Services",
+	northwindOnly := []string{d.RelationshipID, d.TechnicianAssignmentID, nwRel.ID, "northwind-night-shift", "Northwind IT Services", change.ID,
 		"user:" + d.MSPAdmin, "user:" + d.Technician, `"tenant":"northwind"`}
 	// Routes on which the peer partner legitimately reads something of contoso.
 	peerReads := map[string]bool{"GET /tenants/{tenantId}": true, "GET /tenants/{tenantId}/roles": true, "GET /tenants/{tenantId}/audit": true,
@@ -166,7 +174,8 @@ func TestIsolation(t *testing.T) {
 	}
 	before := snapshot(t, st)
 	params := func(r httpapi.Route) string {
-		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID, "{partnerTenantId}", "fabrikam").Replace(r.Path)
+		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID, "{partnerTenantId}", "fabrikam",
+			"{crId}", change.ID).Replace(r.Path)
 		if strings.HasPrefix(r.Path, "/organizations/") {
 			return strings.Replace(p, "{id}", org.ID, 1)
 		}
@@ -176,7 +185,7 @@ func TestIsolation(t *testing.T) {
 		return strings.Replace(p, "{id}", d.RelationshipID, 1)
 	}
 	secrets := []string{d.RelationshipID, d.TechnicianAssignmentID, d.PendingInvitationID, "Contoso Ltd", "Northwind IT Services", "user:" + d.MSPAdmin, "user:" + d.Technician,
-		hook.Secret, "psa.contoso.example"}
+		hook.Secret, "psa.contoso.example", change.ID}
 
 	cells, failures := 0, 0
 	for _, a := range actors {
