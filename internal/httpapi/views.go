@@ -139,7 +139,8 @@ func viewRelationship(r tenancy.Relationship) relationshipView {
 			return ceilingRoleView{ID: c.ID, Permissions: c.Permissions}
 		}),
 		Scope: r.Scope, StartsAt: r.StartsAt, EndsAt: r.EndsAt, AutoExtend: r.AutoExtend, RequireMFA: r.RequireMFA, PrimaryAdmins: r.PrimaryAdmins,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, EndedAt: r.EndedAt, Privileges: r.Privileges(), PruningAssignments: r.PruneAssignments}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, EndedAt: r.EndedAt, Privileges: r.Privileges(),
+		PruningAssignments: r.PruneAssignments && r.Status == tenancy.RelationshipActive}
 	if r.EndedBy != nil {
 		by := viewActor(*r.EndedBy)
 		v.EndedBy = &by
