@@ -475,5 +475,6 @@ func Payloads() []Payload {
 		OrganizationLeft{}, OrganizationOwnerAdded{}, CrossTenantAccessConfigured{}, CrossTenantAccessRemoved{},
 		WebhookCreated{}, WebhookDeleted{},
 		InvitationTemplateSaved{},
+		RelationshipNarrowed{}, ChangeRequestCreated{}, ChangeRequestApproved{}, ChangeRequestDeclined{}, ChangeRequestExpired{},
 	}
 }

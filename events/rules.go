@@ -24,6 +24,7 @@ var SyncTypes = []DetailType{
 	DetailTypeRoleAssigned, DetailTypeRoleAssignmentRemoved, DetailTypeAssignmentActivated, DetailTypeSwitchSessionsRevoked,
 	DetailTypeOrganizationJoinRequested, DetailTypeOrganizationJoined, DetailTypeOrganizationLeft,
 	DetailTypeCrossTenantAccessConfigured, DetailTypeCrossTenantAccessRemoved,
+	DetailTypeRelationshipNarrowed, DetailTypeChangeRequestApproved,
 }
 
 // Rules is the routing table.

@@ -1,11 +1,13 @@
 package access
 
-// Intersect answers the scope of exactly the resources inside both s and o,
-// and false when they share none. A pattern covers the resources whose
-// leading segments it matches, so two patterns meet in the pattern that
-// takes, segment by segment, the literal where one has a literal and the
-// other "*", and the longer pattern's tail: /sites/*/paris and /sites/eu
-// meet in /sites/eu/paris; /sites/eu and /sites/us do not meet.
+import "strings"
+
+// Intersect answers the resources inside both s and o, as a scope, and
+// whether there is any. Two patterns overlap when each segment they both
+// have agrees (equal, or "*" on one side); their overlap is the longer
+// pattern with each "*" replaced by the other's literal segment, which
+// covers exactly the resources both cover. A narrowed relationship scope
+// cuts its assignments' scopes with it this way.
 func (s Scope) Intersect(o Scope) (Scope, bool) {
 	switch {
 	case s.all:
@@ -16,37 +18,72 @@ func (s Scope) Intersect(o Scope) (Scope, bool) {
 	var out Scope
 	for _, p := range s.patterns {
 		for _, q := range o.patterns {
-			m, ok := meet(p, q)
-			if !ok || patternWithin(m, out.patterns) {
+			m, ok := overlap(p, q)
+			if !ok {
 				continue
 			}
-			kept := make([][]string, 0, len(out.patterns)+1)
-			for _, k := range out.patterns {
-				if !patternWithin(k, [][]string{m}) {
-					kept = append(kept, k)
-				}
-			}
-			out.patterns = append(kept, m)
+			out.patterns = append(out.patterns, m)
 		}
 	}
+	out = out.minimal()
 	return out, len(out.patterns) > 0
 }
 
-// meet is the pattern covering what both p and q cover, if any.
-func meet(p, q []string) ([]string, bool) {
+func overlap(p, q []string) ([]string, bool) {
 	if len(p) < len(q) {
 		p, q = q, p
 	}
 	m := make([]string, len(p))
-	for i, seg := range p {
+	copy(m, p)
+	for i, seg := range q {
 		switch {
-		case i >= len(q) || q[i] == "*":
+		case seg == "*":
+		case m[i] == "*":
 			m[i] = seg
-		case seg == "*" || seg == q[i]:
-			m[i] = q[i]
-		default:
+		case m[i] != seg:
 			return nil, false
 		}
 	}
 	return m, true
+}
+
+// minimal drops duplicates and the patterns another pattern of s covers.
+func (s Scope) minimal() Scope {
+	var out Scope
+	for i, p := range s.patterns {
+		covered := false
+		for j, q := range s.patterns {
+			if i == j {
+				continue
+			}
+			same := strings.Join(p, "/") == strings.Join(q, "/")
+			if (same && j < i) || (!same && patternWithin(p, [][]string{q})) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out.patterns = append(out.patterns, p)
+		}
+	}
+	return out
+}
+
+// Union answers the resources inside s or o, without patterns the other
+// already covers ("*" when either is the whole tenant).
+func (s Scope) Union(o Scope) Scope {
+	if s.all || o.all {
+		return WholeTenant
+	}
+	return Scope{patterns: append(append([][]string{}, s.patterns...), o.patterns...)}.minimal()
+}
+
+// Intersects reports whether s and o hold a permission in common.
+func (s PermSet) Intersects(o PermSet) bool {
+	for i := range s {
+		if s[i]&o[i] != 0 {
+			return true
+		}
+	}
+	return false
 }

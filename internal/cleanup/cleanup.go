@@ -65,11 +65,13 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		NoticesSent           int  `json:"noticesSent"`
 		RelationshipsCleared  int  `json:"relationshipsCleared"`
 		DenialWindowsClosed   int  `json:"denialWindowsClosed"`
+		RelationshipsPruned   int  `json:"relationshipsPruned"`
+		ChangeRequestsExpired int  `json:"changeRequestsExpired"`
 		More                  bool `json:"more"`
 		EventsRepublished     int  `json:"eventsRepublished"`
 		EventsDeadLettered    int  `json:"eventsDeadLettered"`
 	}{r.InvitationsExpired, r.RelationshipsExpired, r.RelationshipsExtended, r.NoticesSent, r.RelationshipsCleared,
-		r.DenialWindowsClosed, r.More, r.EventsRepublished, r.EventsDeadLettered})
+		r.DenialWindowsClosed, r.RelationshipsPruned, r.ChangeRequestsExpired, r.More, r.EventsRepublished, r.EventsDeadLettered})
 }
 
 // Run does one cleanup.

@@ -40,7 +40,11 @@ var bodies = map[string]string{
 	"POST /organizations/{id}/owners":      `{"tenantId":"evilcorp"}`,
 	"POST /tenants/{tenantId}/invitation-templates": `{"id":"backdoor","name":"Backdoor","roles":["global-admin"],` +
 		`"groupMappings":[{"principal":"group:mallory","roles":["global-admin"]}]}`,
-	"POST /invitations/batch": `{"template":"gdap-default","to":[{"tenantId":"contoso"}]}`,
+	"POST /invitations/batch":                                 `{"template":"gdap-default","to":[{"tenantId":"contoso"}]}`,
+	"PATCH /relationships/{id}":                               `{"roles":[]}`,
+	"POST /relationships/{id}/change-requests":                `{"roles":["global-admin"]}`,
+	"POST /relationships/{id}/change-requests/{crId}/approve": `{}`,
+	"POST /relationships/{id}/change-requests/{crId}/decline": `{}`,
 }
 
 // ownTenant routes act on the caller's own tenant: an admin of an unrelated
@@ -91,6 +95,10 @@ func TestIsolation(t *testing.T) {
 	endedPartner("acme", "al", "art", "P1D")
 	endedPartner("globex", "gus", "gil", "P365D")
 	st.mustDo("POST", "/dev/clock", "", `{"advance":"P2D"}`, 200, nil) // acme's day is over
+	// Northwind asks contoso for more: a pending change request that nobody
+	// in the matrix may answer, read or add to.
+	var change struct{ ID string }
+	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/change-requests", nina, `{"roles":["mmr-admin"]}`, 201, &change)
 	// Ann holds site-lead in contoso, but only for /sites/eu.
 	st.mustDo("POST", "/relationships/"+d.RelationshipID+"/assignments", nina, `{"principal":"user:ann","roles":["helpdesk-admin"],"scope":["/sites/eu"]}`, 201, nil)
 	// and, like Tom, Northwind's first-line support role: she may use the switcher.
@@ -116,7 +124,7 @@ func TestIsolation(t *testing.T) {
 	st.mustDo("POST", "/relationships/"+nwRel.ID+"/assignments", nina, `{"principal":"user:nina","permissions":["roles.modify"]}`, 201, nil)
 	st.mustDo("POST", "/tenants/contoso/roles", nina, `{"id":"northwind-night-shift","name":"Night shift","permissions":["rooms.view"]}`, 201, nil)
 	// What belongs to northwind: the peer partner reads none of it.
-	northwindOnly := []string{d.RelationshipID, d.TechnicianAssignmentID, nwRel.ID, "northwind-night-shift", "Northwind IT Services",
+	northwindOnly := []string{d.RelationshipID, d.TechnicianAssignmentID, nwRel.ID, "northwind-night-shift", "Northwind IT Services", change.ID,
 		"user:" + d.MSPAdmin, "user:" + d.Technician, `"tenant":"northwind"`}
 	// Routes on which the peer partner legitimately reads something of contoso.
 	peerReads := map[string]bool{"GET /tenants/{tenantId}": true, "GET /tenants/{tenantId}/roles": true, "GET /tenants/{tenantId}/audit": true,
@@ -175,7 +183,8 @@ func TestIsolation(t *testing.T) {
 	}
 	before := snapshot(t, st)
 	params := func(r httpapi.Route) string {
-		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID, "{partnerTenantId}", "fabrikam").Replace(r.Path)
+		p := strings.NewReplacer("{tenantId}", d.Customer, "{assignmentId}", d.TechnicianAssignmentID, "{webhookId}", hook.ID, "{partnerTenantId}", "fabrikam",
+			"{crId}", change.ID).Replace(r.Path)
 		if strings.HasPrefix(r.Path, "/organizations/") {
 			return strings.Replace(p, "{id}", org.ID, 1)
 		}
@@ -185,7 +194,7 @@ func TestIsolation(t *testing.T) {
 		return strings.Replace(p, "{id}", d.RelationshipID, 1)
 	}
 	secrets := []string{d.RelationshipID, d.TechnicianAssignmentID, d.PendingInvitationID, "Contoso Ltd", "Northwind IT Services", "user:" + d.MSPAdmin, "user:" + d.Technician,
-		hook.Secret, "psa.contoso.example"}
+		hook.Secret, "psa.contoso.example", change.ID}
 
 	cells, failures := 0, 0
 	for _, a := range actors {

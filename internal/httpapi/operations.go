@@ -180,7 +180,11 @@ func (h *Handler) listRelationships(ctx context.Context, r request) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	l, err := h.svc.ListRelationships(ctx, r.caller, r.query["side"], p)
+	f, err := relationshipFilter(r.query)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := h.svc.FindRelationships(ctx, r.caller, r.query["side"], f, p)
 	return http.StatusOK, viewPage(l, viewRelationship), err
 }
 

@@ -77,6 +77,10 @@ func samples() []sample {
 	fromTpl.TemplateID, fromTpl.GroupMappings = tpl.ID, mappings
 	accepted := tenancy.Accepted{Relationship: rel, Assignments: []tenancy.Assignment{asg},
 		Skipped: []tenancy.SkippedMapping{{Principal: "user:ivy", Roles: []string{"mmr-admin"}, Reason: tenancy.SkipRolesNotAccepted, Detail: "none of its roles is in the accepted ceiling"}}}
+	cr := tenancy.ChangeRequest{ID: "cr-1", RelationshipID: "rel-1", PartnerTenant: "northwind", CustomerTenant: "contoso", Status: tenancy.ChangeRequestApproved,
+		Roles: []string{"site-lead", "mmr-admin"}, Scope: []string{"/sites/us/*"}, Duration: &d, AutoExtend: &d, ApprovedRoles: []string{"site-lead"},
+		ApprovedScope: []string{"/sites/us/nyc"}, ExpiresAt: later, CreatedAt: at, CreatedBy: nina, UpdatedAt: later, AnsweredBy: &carl, Version: 2}
+	bareCR := tenancy.ChangeRequest{ID: "cr-2", Status: tenancy.ChangeRequestPending}
 	return []sample{
 		{"template", tpl},
 		{"bare template", bareTpl},
@@ -116,5 +120,6 @@ func samples() []sample {
 		{"check via an assignment", partVia},
 		{"denied check", deniedCheck},
 		{"checks", []tenancy.CheckResult{allowed, deniedCheck}},
+		{"change requests", tenancy.List[tenancy.ChangeRequest]{Items: []tenancy.ChangeRequest{cr, bareCR}, NextCursor: "x"}},
 	}
 }

@@ -140,6 +140,13 @@ type relationshipView struct {
 	UpdatedAt      time.Time             `json:"updatedAt"`
 	EndedAt        *time.Time            `json:"endedAt,omitempty"`
 	EndedBy        *actorView            `json:"endedBy,omitempty"`
+	// Privileges is "none" once the customer narrowed the ceiling to
+	// nothing (the relationship kept, no delegated privileges), else
+	// "delegated".
+	Privileges string `json:"privileges"`
+	// PruningAssignments: a narrowing is still bringing the assignments
+	// under it inside (decisions already deny what fell outside).
+	PruningAssignments bool `json:"pruningAssignments,omitempty"`
 }
 
 func viewRelationship(r tenancy.Relationship) relationshipView {
@@ -149,7 +156,8 @@ func viewRelationship(r tenancy.Relationship) relationshipView {
 			return ceilingRoleView{ID: c.ID, Permissions: c.Permissions}
 		}),
 		Scope: r.Scope, StartsAt: r.StartsAt, EndsAt: r.EndsAt, AutoExtend: r.AutoExtend, RequireMFA: r.RequireMFA, PrimaryAdmins: r.PrimaryAdmins,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, EndedAt: r.EndedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, EndedAt: r.EndedAt, Privileges: r.Privileges(),
+		PruningAssignments: r.PruneAssignments && r.Status == tenancy.RelationshipActive}
 	if r.EndedBy != nil {
 		by := viewActor(*r.EndedBy)
 		v.EndedBy = &by

@@ -60,6 +60,8 @@ func view(t *testing.T, v any) any {
 		return viewAccepted(v)
 	case []tenancy.CheckResult:
 		return checkResultsView{Results: each(v, viewCheckResult)}
+	case tenancy.List[tenancy.ChangeRequest]:
+		return viewPage(v, viewChangeRequest)
 	}
 	t.Fatalf("no view for %T", v)
 	return nil
@@ -100,6 +102,7 @@ func TestEmptyListsRenderAsArrays(t *testing.T) {
 		viewRelationship(tenancy.Relationship{Ceiling: []tenancy.CeilingRole{{ID: "r"}}}),
 		viewSwitchTarget(tenancy.SwitchTarget{Eligible: []tenancy.EligibleGrant{{AssignmentID: "a"}}}),
 		viewSwitchResult(tenancy.SwitchResult{Grants: []tenancy.TokenGrant{{Assignment: "a"}}}),
+		viewChangeRequest(tenancy.ChangeRequest{}),
 	} {
 		b, err := json.Marshal(v)
 		if err != nil {

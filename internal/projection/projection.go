@@ -21,6 +21,9 @@ type Organizations interface {
 	// FinishOffboarding removes what an ended relationship's offboarding
 	// left of its assignments.
 	FinishOffboarding(ctx context.Context, relationshipID string) error
+	// FinishNarrowing brings a narrowed relationship's assignments inside
+	// its ceiling and scope, as far as its request left them.
+	FinishNarrowing(ctx context.Context, relationshipID string) error
 }
 
 // Downstream delivers an event to subscribers.
@@ -58,6 +61,11 @@ func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent)
 		var m events.Meta
 		if err = json.Unmarshal(ev.Detail, &m); err == nil && m.RelationshipID != "" {
 			err = c.orgs.FinishOffboarding(ctx, m.RelationshipID)
+		}
+	case events.DetailTypeRelationshipNarrowed:
+		var m events.Meta
+		if err = json.Unmarshal(ev.Detail, &m); err == nil && m.RelationshipID != "" {
+			err = c.orgs.FinishNarrowing(ctx, m.RelationshipID)
 		}
 	}
 	if err != nil {

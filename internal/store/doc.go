@@ -34,6 +34,16 @@
 //	| relationships of a customer (its partners)       | ListRelationships (customer)  | GSI2  | GSI2PK = CUSTOMER#C                                             | Query                           |
 //	| terminate / expire / extend / clear relationship | UpdateRelationship            | table | Version = read, + link record, + events                         | TransactWriteItems              |
 //	| relationships due (notice, end, sweep)           | DueRelationships              | GSI3  | GSI3PK = DUE#REL#<shard>, GSI3SK <= now (each shard)            | Query ×4                        |
+//	| a partner's relationships, filtered in code      | ListRelationshipsWhere (partner) | GSI1  | GSI1PK = PARTNER#P, 100 a request until the page is full (≤ 100) | Query ×R                        |
+//	| a customer's relationships, filtered in code     | ListRelationshipsWhere (customer) | GSI2  | GSI2PK = CUSTOMER#C, 100 a request until the page is full (≤ 100) | Query ×R                        |
+//	| narrow a relationship + epoch + events           | NarrowRelationship            | table | Version = read, + link record, ADD 1 to DEC#C#P / E, + events   | TransactWriteItems              |
+//	| rewrite narrowed assignments (≤ 49)              | ReplaceAssignments            | table | each ASG#id Version = read, + its grant record                  | TransactWriteItems              |
+//	| ask a change + pending marker + event            | CreateChangeRequest           | table | not-exists CHANGES#rel / CR#id and CHANGES#rel / PENDING        | TransactWriteItems              |
+//	| change request by id                             | GetChangeRequest              | table | PK = CHANGES#rel, SK = CR#id                                    | GetItem                         |
+//	| a relationship's change requests, newest first   | ListChangeRequests            | table | PK = CHANGES#rel, SK begins_with CR#                            | Query                           |
+//	| decline / expire a change request + event        | UpdateChangeRequest           | table | CR#id Version = read; delete PENDING (holds the id)             | TransactWriteItems              |
+//	| approve: change request + relationship + events  | ApproveChangeRequest          | table | CR#id and relationship Version = read; delete PENDING; + link   | TransactWriteItems              |
+//	| pending change requests past expiry              | DueChangeRequests             | GSI3  | GSI3PK = DUE#CR#<shard>, GSI3SK <= now (each shard)             | Query ×4                        |
 //	| assignments of H's principals in T               | ListAssignments               | table | PK = AUTHZ#T#H, SK begins_with ASG# (relationship filtered)     | Query                           |
 //	| assignment by id                                 | GetAssignment                 | table | PK = AUTHZ#T#H, SK = ASG#id                                     | GetItem                         |
 //	| create delegated assignment + events             | CreateAssignment (delegated)  | table | ConditionCheck relationship Status = active; not-exists; grant  | TransactWriteItems              |
@@ -117,8 +127,11 @@
 //	| cross-tenant access | XTA#tenant    | PARTNER#partner |                             |                               |
 //	| invitation template | TEMPLATES#T   | TPL#id        |                               |                               |
 //	| template claim  | TPLCLAIM#P#tpl#C  | CLAIM         | (ttl = invitation expiry + 1 day) |                           |
+//	| change request  | CHANGES#rel       | CR#id         | GSI3: DUE#CR#<shard> / expiresAt#id (pending) |               |
+//	| pending marker  | CHANGES#rel       | PENDING       |                               |                               |
 //
-// GSI3 (schedule): pending invitations (DUE#INV#<shard> / expiresAt#id),
+// GSI3 (schedule): pending invitations (DUE#INV#<shard> / expiresAt#id) and
+// change requests (DUE#CR#<shard> / expiresAt#id),
 // relationships (DUE#REL#<shard> / next review#id: a notice, the end, or at
 // once while an ended relationship still has assignments), unsent and
 // dead-lettered outbox events, and refusal windows. GSI4 (switch targets):

@@ -226,6 +226,8 @@ var (
 		inv.ID, inv.TemplateID, inv.GroupMappings = "inv-tpl", template.ID, template.GroupMappings
 		return inv
 	}()
+	change = tenancy.ChangeRequest{ID: "cr1", RelationshipID: "rel1", PartnerTenant: "msp", CustomerTenant: "acme", Status: tenancy.ChangeRequestPending,
+		Roles: []string{"site-lead"}, ExpiresAt: t0, CreatedAt: t0}
 )
 
 // related stores the active relationship msp → acme, accepted from pending.
@@ -365,6 +367,91 @@ var scenarios = map[string]scenario{
 	"DueRelationships": {run: func(f *fixture) {
 		f.related()
 		f.measure(func() error { _, err := f.s.DueRelationships(f.ctx, later, 10); return err })
+	}},
+	"ListRelationshipsWhere (partner)": {vars: map[string]int{"R": 1}, run: func(f *fixture) {
+		f.related()
+		f.measure(func() error {
+			l, err := f.s.ListRelationshipsWhere(f.ctx, "msp", tenancy.SidePartner, func(r tenancy.Relationship) bool { return r.Status == tenancy.RelationshipActive }, tenancy.Page{})
+			if err == nil && len(l.Items) != 1 {
+				err = fmt.Errorf("ListRelationshipsWhere() = %d relationships, want 1", len(l.Items))
+			}
+			return err
+		})
+	}},
+	"ListRelationshipsWhere (customer)": {vars: map[string]int{"R": 3}, run: func(f *fixture) {
+		// 250 relationships, only the oldest kept: a page reads on (100 a
+		// request) until it holds it, instead of answering an empty page.
+		for i := range 250 {
+			inv := pending
+			inv.ID, inv.FromTenant, inv.PartnerTenant = fmt.Sprintf("inv%03d", i), fmt.Sprintf("msp%03d", i), fmt.Sprintf("msp%03d", i)
+			f.must(f.s.CreateInvitation(f.ctx, inv, nil))
+			rel := active
+			rel.ID, rel.PartnerTenant, rel.CreatedAt = fmt.Sprintf("rel%03d", i), inv.PartnerTenant, t0.Add(time.Duration(i)*time.Second)
+			inv.Status, inv.RelationshipID, inv.Version = tenancy.InvitationAccepted, rel.ID, 1
+			f.must(f.s.AcceptInvitation(f.ctx, inv, rel, nil))
+		}
+		f.measure(func() error {
+			l, err := f.s.ListRelationshipsWhere(f.ctx, "acme", tenancy.SideCustomer, func(r tenancy.Relationship) bool { return r.ID == "rel000" }, tenancy.Page{Limit: 1})
+			if err == nil && (len(l.Items) != 1 || l.NextCursor != "") {
+				err = fmt.Errorf("ListRelationshipsWhere() = %d relationships, cursor %q; want rel000 and the end", len(l.Items), l.NextCursor)
+			}
+			return err
+		})
+	}},
+	"NarrowRelationship": {run: func(f *fixture) {
+		f.related()
+		narrowed := active
+		narrowed.Scope, narrowed.PruneAssignments, narrowed.Version = []string{"/sites/eu"}, true, 1
+		f.measure(func() error { _, err := f.s.NarrowRelationship(f.ctx, narrowed, event("e1")); return err })
+	}},
+	"ReplaceAssignments": {run: func(f *fixture) {
+		f.related()
+		f.must(f.s.CreateAssignment(f.ctx, delegated, nil))
+		second := delegated
+		second.ID = "a3"
+		f.must(f.s.CreateAssignment(f.ctx, second, nil))
+		one, two := delegated, second
+		one.Version, two.Version, one.Scope, two.Scope = 1, 1, []string{"/sites/eu"}, []string{"/sites/eu"}
+		f.measure(func() error { return f.s.ReplaceAssignments(f.ctx, []tenancy.Assignment{one, two}) })
+	}},
+	"CreateChangeRequest": {run: func(f *fixture) {
+		f.measure(func() error { return f.s.CreateChangeRequest(f.ctx, change, event("e1")) })
+	}},
+	"GetChangeRequest": {run: func(f *fixture) {
+		f.must(f.s.CreateChangeRequest(f.ctx, change, nil))
+		f.measure(func() error { _, err := f.s.GetChangeRequest(f.ctx, change.RelationshipID, change.ID); return err })
+	}},
+	"ListChangeRequests": {run: func(f *fixture) {
+		f.must(f.s.CreateChangeRequest(f.ctx, change, nil))
+		f.measure(func() error {
+			_, err := f.s.ListChangeRequests(f.ctx, change.RelationshipID, tenancy.Page{})
+			return err
+		})
+	}},
+	"UpdateChangeRequest": {run: func(f *fixture) {
+		f.must(f.s.CreateChangeRequest(f.ctx, change, nil))
+		declined := change
+		declined.Status, declined.Version = tenancy.ChangeRequestDeclined, 1
+		f.measure(func() error { _, err := f.s.UpdateChangeRequest(f.ctx, declined, event("e1")); return err })
+	}},
+	"ApproveChangeRequest": {run: func(f *fixture) {
+		f.related()
+		f.must(f.s.CreateChangeRequest(f.ctx, change, nil))
+		approved := change
+		approved.Status, approved.Version = tenancy.ChangeRequestApproved, 1
+		widened := active
+		widened.Ceiling, widened.Version = []tenancy.CeilingRole{{ID: "site-lead", Permissions: []string{"rooms.view"}}}, 1
+		f.measure(func() error { _, err := f.s.ApproveChangeRequest(f.ctx, approved, widened, event("e1")); return err })
+	}},
+	"DueChangeRequests": {run: func(f *fixture) {
+		f.must(f.s.CreateChangeRequest(f.ctx, change, nil))
+		f.measure(func() error {
+			due, err := f.s.DueChangeRequests(f.ctx, later, 10)
+			if err == nil && len(due) != 1 {
+				err = fmt.Errorf("DueChangeRequests() = %d, want 1", len(due))
+			}
+			return err
+		})
 	}},
 	"ListAssignments": {run: func(f *fixture) {
 		f.related()

@@ -17,6 +17,7 @@ var itemTypes = []any{
 	keys{}, tenantItem{}, domainItem{}, invitationItem{}, relationshipIDItem{}, relationshipItem{}, assignmentItem{}, roleItem{},
 	sessionItem{}, auditItem{}, outboxItem{}, deadOutboxItem{}, denialItem{}, idempotencyItem{}, organizationItem{}, memberItem{},
 	crossAccessItem{}, webhookItem{}, webhookCountItem{}, deliveryItem{}, templateItem{}, claimItem{},
+	crossAccessItem{}, webhookItem{}, webhookCountItem{}, deliveryItem{}, changeRequestItem{}, pendingChangeItem{},
 	activationRecord{}, epochRecord{}, linkRecord{}, grantRecord{}, roleRecord{},
 	// and the values they hold
 	actor{}, ceilingRole{}, orgTemplateAttrs{}, mappingItem{},
@@ -149,7 +150,7 @@ func fmtExpr(e ast.Expr) string {
 // an expression can never name an attribute no item has (a filtered list
 // would come back empty without an error).
 func TestAttributeConstantsAreStoredAttributes(t *testing.T) {
-	versioned := []any{tenantItem{}, invitationItem{}, relationshipItem{}, assignmentItem{}, roleItem{}, organizationItem{}, memberItem{}, webhookItem{}}
+	versioned := []any{tenantItem{}, invitationItem{}, relationshipItem{}, assignmentItem{}, roleItem{}, organizationItem{}, memberItem{}, webhookItem{}, changeRequestItem{}}
 	cases := []struct {
 		path []string
 		in   []any
@@ -170,6 +171,7 @@ func TestAttributeConstantsAreStoredAttributes(t *testing.T) {
 		{[]string{attrDenialsStart}, []any{denialItem{}}},
 		{[]string{attrDenialsCount}, []any{denialItem{}}},
 		{[]string{attrEpoch}, []any{epochRecord{}}},
+		{[]string{attrPendingChange}, []any{pendingChangeItem{}}},
 	}
 	for _, c := range cases {
 		for _, v := range c.in {

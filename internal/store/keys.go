@@ -83,6 +83,8 @@ const (
 	entityDelivered      = "delivered"
 	entityTemplate       = "invitation-template"
 	entityTemplateClaim  = "template-claim"
+	entityChangeRequest  = "change-request"
+	entityPendingChange  = "pending-change"
 )
 
 // This file is the only place keys are formatted and parsed: every other
@@ -118,6 +120,9 @@ const (
 	skOrganization = "ORG"
 	skWebhookCount = "COUNT"
 	skClaim        = "CLAIM"
+	prefixChanges  = "CHANGES#"
+
+	skPendingChange = "PENDING"
 )
 
 // Sort key prefixes inside a partition.
@@ -131,6 +136,7 @@ const (
 	prefixAttempt      = "TRY#"     // DELIVERY#webhook
 	prefixDone         = "DONE#"    // DELIVERY#webhook
 	prefixTemplate     = "TPL#"     // TEMPLATES#tenant
+	prefixChange       = "CR#"      // CHANGES#relationship
 
 	// Decision records in DEC#T#H.
 	decLink       = "L#"
@@ -218,6 +224,7 @@ const (
 	scheduleDenials    = "DUE#DENY"
 	scheduleInvitation = "DUE#INV"
 	scheduleRelation   = "DUE#REL"
+	scheduleChange     = "DUE#CR"
 )
 
 // schedulePK is the shard of kind that holds id.
@@ -267,6 +274,12 @@ func attemptSK(at time.Time, eventID string, attempt int) string {
 	return fmt.Sprintf("%s%s#%s#%03d", prefixAttempt, stamp(at), eventID, attempt)
 }
 
+// A relationship's change requests share CHANGES#<relationship>: each is
+// CR#<id> (ids sort by creation), and PENDING marks the one pending, so a
+// second cannot be created beside it.
+func changesPK(relationshipID string) string { return prefixChanges + relationshipID }
+func changeSK(id string) string              { return prefixChange + id }
+
 // parsed is what a key says of its item.
 type parsed struct {
 	kind Kind
@@ -309,6 +322,8 @@ const (
 	KindDelivered      Kind = entityDelivered
 	KindTemplate       Kind = entityTemplate
 	KindTemplateClaim  Kind = entityTemplateClaim
+	KindChangeRequest  Kind = entityChangeRequest
+	KindPendingChange  Kind = entityPendingChange
 	KindUnknown        Kind = ""
 )
 
@@ -364,6 +379,12 @@ func parseKey(pk, sk string) parsed {
 		p := parseIn(sk, parsed{}, sortKind{prefixAttempt, KindDelivery}, sortKind{prefixDone, KindDelivered})
 		p.id = id
 		return p
+	}
+	if rel, ok := in(prefixChanges); ok {
+		if sk == skPendingChange {
+			return parsed{kind: KindPendingChange, id: rel}
+		}
+		return parseIn(sk, parsed{}, sortKind{prefixChange, KindChangeRequest})
 	}
 	for _, one := range []struct {
 		prefix, sk string

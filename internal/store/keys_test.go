@@ -41,6 +41,8 @@ func TestKeysParseBack(t *testing.T) {
 		{two(crossAccessPK("acme"), crossAccessSK("msp")), parsed{kind: KindCrossAccess, id: "acme"}},
 		{two(templatesPK("msp"), templateSK("std")), parsed{kind: KindTemplate, tenant: "msp", id: "std"}},
 		{two(templateClaimKey("msp", "std", "acme")), parsed{kind: KindTemplateClaim, home: "msp", id: "std", tenant: "acme"}},
+		{two(changesPK("rel1"), changeSK("cr1")), parsed{kind: KindChangeRequest, id: "cr1"}},
+		{two(changesPK("rel1"), skPendingChange), parsed{kind: KindPendingChange, id: "rel1"}},
 		{two("ELSEWHERE#x", "y"), parsed{kind: KindUnknown}},
 	} {
 		if got := parseKey(c.key[0], c.key[1]); got != c.want {

@@ -210,6 +210,54 @@ func page[I any, T any](ctx context.Context, s *Store, q query, p tenancy.Page, 
 	return res, nil
 }
 
+// Filtered pages in code (pageWhere): each request reads filteredBatch
+// items whatever is left of the page, and a page stops after
+// maxKeptReads requests — 10,000 items read — with a cursor to go on from.
+const (
+	filteredBatch = 100
+	maxKeptReads  = 100
+)
+
+// pageWhere is page keeping only the items keep accepts, a predicate on the
+// decoded value (a filter the domain states: a status, a role in a list, a
+// time window). DynamoDB's Limit counts items read before any filter, so
+// the page reads on until it holds limit kept items or the list ends (or
+// maxKeptReads requests were made): a page is never cut short while
+// matching items follow it.
+func pageWhere[I any, T any](ctx context.Context, s *Store, q query, p tenancy.Page, conv func(I) T, keep func(T) bool) (tenancy.List[T], error) {
+	limit := p.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	var start map[string]types.AttributeValue
+	if p.Cursor != "" {
+		var err error
+		if start, err = q.decodeCursor(p.Cursor); err != nil {
+			return tenancy.List[T]{}, err
+		}
+	}
+	res := tenancy.List[T]{Items: make([]T, 0, limit)}
+	next, err := s.run(ctx, q, start, func() int { return filteredBatch }, maxKeptReads,
+		func(raw map[string]types.AttributeValue) (bool, error) {
+			v, err := unmarshal(raw, conv)
+			if err != nil {
+				return false, err
+			}
+			if keep(v) {
+				res.Items = append(res.Items, v)
+			}
+			return len(res.Items) < limit, nil
+		})
+	if err != nil {
+		return tenancy.List[T]{}, err
+	}
+	if next != nil {
+		res.NextCursor = encodeCursor(next)
+	}
+	return res, nil
+}
+
 // due reads, from every shard of one schedule, up to limit items whose
 // time is at or before until (an untilSK bound), one request a shard,
 // earliest first within a shard.

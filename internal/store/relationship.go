@@ -36,6 +36,7 @@ type relationshipItem struct {
 	EndedBy            *actor         `dynamodbav:"EndedBy"`
 	NoticesSent        []int          `dynamodbav:"NoticesSent"`
 	AssignmentsCleared bool           `dynamodbav:"AssignmentsCleared"`
+	PruneAssignments   bool           `dynamodbav:"PruneAssignments,omitempty"`
 	Version            int            `dynamodbav:"Version"`
 }
 
@@ -71,7 +72,7 @@ func newRelationshipItem(r tenancy.Relationship, version int) relationshipItem {
 		CustomerTenant: r.CustomerTenant, CustomerName: r.CustomerName, InvitationID: r.InvitationID, Ceiling: ceiling, Scope: r.Scope,
 		StartsAt: r.StartsAt, EndsAt: r.EndsAt, AutoExtend: optionalDuration(r.AutoExtend), RequireMFA: r.RequireMFA, PrimaryAdmins: r.PrimaryAdmins,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, EndedAt: r.EndedAt, EndedBy: optionalActor(r.EndedBy), NoticesSent: r.NoticesSent,
-		AssignmentsCleared: r.AssignmentsCleared, Version: version}
+		AssignmentsCleared: r.AssignmentsCleared, PruneAssignments: r.PruneAssignments, Version: version}
 }
 
 // Lists left out by marshal read back as empty, not null.
@@ -84,7 +85,7 @@ func (it relationshipItem) domain() tenancy.Relationship {
 		CustomerTenant: it.CustomerTenant, CustomerName: it.CustomerName, InvitationID: it.InvitationID, Ceiling: ceiling, Scope: it.Scope,
 		StartsAt: it.StartsAt, EndsAt: it.EndsAt, AutoExtend: periodOf(it.AutoExtend), RequireMFA: it.RequireMFA, PrimaryAdmins: orEmpty(it.PrimaryAdmins),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, EndedAt: it.EndedAt, EndedBy: it.EndedBy.optional(), NoticesSent: it.NoticesSent,
-		AssignmentsCleared: it.AssignmentsCleared, Version: it.Version}
+		AssignmentsCleared: it.AssignmentsCleared, PruneAssignments: it.PruneAssignments, Version: it.Version}
 }
 
 // relationshipPut is the versioned write of rel with its decision record.
@@ -113,11 +114,15 @@ func (s *Store) GetRelationship(ctx context.Context, id string) (tenancy.Relatio
 
 // ListRelationships implements tenancy.Store.
 func (s *Store) ListRelationships(ctx context.Context, tenant, side string, p tenancy.Page) (tenancy.List[tenancy.Relationship], error) {
-	q := query{index: IndexGSI1, pk: partnerPK(tenant), newestFirst: true}
+	return page(ctx, s, relationshipsQuery(tenant, side), p, relationshipItem.domain)
+}
+
+// relationshipsQuery is a tenant's relationships on one side, newest first.
+func relationshipsQuery(tenant, side string) query {
 	if side == tenancy.SideCustomer {
-		q = query{index: IndexGSI2, pk: customerPK(tenant), newestFirst: true}
+		return query{index: IndexGSI2, pk: customerPK(tenant), newestFirst: true}
 	}
-	return page(ctx, s, q, p, relationshipItem.domain)
+	return query{index: IndexGSI1, pk: partnerPK(tenant), newestFirst: true}
 }
 
 // UpdateRelationship implements tenancy.Store.

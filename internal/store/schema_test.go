@@ -114,6 +114,22 @@ func TestStoredItemsAreGolden(t *testing.T) {
 	fromTpl := pending
 	fromTpl.ID, fromTpl.TemplateID, fromTpl.GroupMappings = "inv-template", tpl.ID, tpl.GroupMappings
 	must(s.CreateTemplateInvitation(ctx, fromTpl, "", msg("e-from-template")))
+	// A change request answered, one pending (with its marker), a
+	// relationship narrowed with its assignments still to prune.
+	cr := tenancy.ChangeRequest{ID: "cr-approved", RelationshipID: rel.ID, PartnerTenant: "msp", CustomerTenant: "acme", Status: tenancy.ChangeRequestPending,
+		Roles: []string{"site-lead", "mmr-admin"}, Scope: []string{"/sites/us"}, Duration: &ext, AutoExtend: &ext, ExpiresAt: later, CreatedAt: t0, CreatedBy: ann, UpdatedAt: t0}
+	must(s.CreateChangeRequest(ctx, cr, nil))
+	cr.Status, cr.ApprovedRoles, cr.ApprovedScope, cr.AnsweredBy, cr.Version = tenancy.ChangeRequestDeclined, []string{"site-lead"}, []string{"/sites/us/nyc"}, &ann, 1
+	if _, err := s.UpdateChangeRequest(ctx, cr, nil); err != nil {
+		t.Fatal(err)
+	}
+	must(s.CreateChangeRequest(ctx, tenancy.ChangeRequest{ID: "cr-pending", RelationshipID: rel.ID, Status: tenancy.ChangeRequestPending, ExpiresAt: later}, nil))
+	pruning := rel
+	pruning.ID, pruning.CustomerTenant, pruning.Status, pruning.PruneAssignments, pruning.AssignmentsCleared = "rel-narrowed", "narrowed", tenancy.RelationshipActive, true, false
+	pruning.EndedAt, pruning.EndedBy = nil, nil
+	bareNarrowed := tenancy.Invitation{ID: "inv-narrowed", FromTenant: "msp", ToTenant: "narrowed"}
+	must(s.CreateInvitation(ctx, bareNarrowed, nil))
+	must(acceptInvitation(ctx, s, bareNarrowed, pruning, nil))
 
 	// The same kinds with only what identifies them: what zero values store.
 	must(s.CreateTenant(ctx, tenancy.Tenant{ID: "bare", Domain: "bare.example"}, nil, nil))

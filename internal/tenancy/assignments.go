@@ -111,6 +111,9 @@ func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, i
 		}
 		return Assignment{}, err
 	}
+	if err := s.narrowedMeanwhile(ctx, c, rel, a); err != nil {
+		return Assignment{}, err
+	}
 	return a, nil
 }
 

@@ -12,7 +12,8 @@ import (
 // compile turns a stored partition into the decision's form, resolving every
 // role to its permissions: (for a delegated grant) the relationship's frozen
 // ceiling role first, then a custom role the home tenant defined in the
-// tenant, then the built-in catalogue. A role that resolves to nothing grants nothing.
+// tenant, then (for a native grant) the built-in catalogue. A role that
+// resolves to nothing grants nothing.
 func (s *Service) compile(tenant, home string, p Partition) *access.Partition {
 	custom := make(map[string]access.PermSet, len(p.Roles))
 	for _, r := range p.Roles {
@@ -51,7 +52,11 @@ func (s *Service) compile(tenant, home string, p Partition) *access.Partition {
 			if !ok {
 				set, ok = custom[roleID]
 			}
-			if !ok {
+			// A delegated grant holds ceiling roles and the partner's own
+			// roles only: a built-in role the customer narrowed out of the
+			// ceiling grants nothing from that moment, even while the grant
+			// still names it.
+			if !ok && a.RelationshipID == "" {
 				var r access.Role
 				r, ok = s.cat.Role(roleID)
 				set = r.Perms

@@ -120,7 +120,12 @@ type Relationship struct {
 	// AssignmentsCleared says every assignment under an ended relationship
 	// has been removed.
 	AssignmentsCleared bool
-	Version            int
+	// PruneAssignments says the ceiling or scope was narrowed and some
+	// assignments under it may still name what now falls outside (the
+	// decision already ignores it); the request that narrowed, the sync
+	// consumer and the sweep bring them inside and clear it.
+	PruneAssignments bool
+	Version          int
 }
 
 // NoticeDays are the expiry notices sent before a relationship ends without
@@ -128,10 +133,13 @@ type Relationship struct {
 var NoticeDays = []int{30, 7, 1}
 
 // ReviewAt answers when the cleanup sweep must next look at the relationship:
-// its next expiry notice or its end while active, at once while an ended
-// relationship still has assignments to remove, never after that.
+// its next expiry notice or its end while active, at once while a narrowing
+// or an ended relationship still has assignments to prune or remove, never
+// after that.
 func (r Relationship) ReviewAt() (time.Time, bool) {
 	switch {
+	case r.Status == RelationshipActive && r.PruneAssignments:
+		return r.UpdatedAt, true
 	case r.Status == RelationshipActive:
 		if r.AutoExtend == nil {
 			for _, d := range NoticeDays {

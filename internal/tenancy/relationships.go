@@ -13,6 +13,51 @@ import (
 // ListRelationships is the aggregated view: every customer (side=partner) or
 // every partner (side=customer) of the caller's tenant.
 func (s *Service) ListRelationships(ctx context.Context, c Caller, side string, page Page) (List[Relationship], error) {
+	return s.FindRelationships(ctx, c, side, RelationshipFilter{}, page)
+}
+
+// RelationshipFilter narrows the aggregated view; zero fields keep all.
+type RelationshipFilter struct {
+	Status string
+	// Role keeps the relationships whose ceiling holds it.
+	Role string
+	// EndsWithin keeps the active relationships that end within it from
+	// now (what expires next).
+	EndsWithin *time.Duration
+}
+
+// FindRelationships is the aggregated view, filtered. A page holds up to
+// its limit of matching relationships or ends the list, however sparse the
+// filter.
+func (s *Service) FindRelationships(ctx context.Context, c Caller, side string, f RelationshipFilter, page Page) (List[Relationship], error) {
+	switch f.Status {
+	case "", RelationshipActive, RelationshipTerminated, RelationshipExpired:
+	default:
+		return List[Relationship]{}, invalid("status", "%q is not active, terminated or expired", f.Status)
+	}
+	if f.EndsWithin != nil && *f.EndsWithin <= 0 {
+		return List[Relationship]{}, invalid("endsWithin", "must be a positive duration such as P30D")
+	}
+	if f == (RelationshipFilter{}) {
+		return s.listRelationships(ctx, c, side, page)
+	}
+	now := s.now()
+	keep := func(r Relationship) bool {
+		if f.Status != "" && r.Status != f.Status || f.Role != "" && !contains(r.CeilingRoleIDs(), f.Role) {
+			return false
+		}
+		return f.EndsWithin == nil || r.Status == RelationshipActive && r.EndsAt.Before(now.Add(*f.EndsWithin))
+	}
+	side, err := s.relationshipSide(ctx, c, side)
+	if err != nil {
+		return List[Relationship]{}, err
+	}
+	return s.store.ListRelationshipsWhere(ctx, c.Tenant, side, keep, page)
+}
+
+// relationshipSide checks the side asked for (by default the caller's
+// tenant's own: partner for an MSP) and the caller's relationships.view.
+func (s *Service) relationshipSide(ctx context.Context, c Caller, side string) (string, error) {
 	if side == "" {
 		side = SidePartner
 		if t, err := s.store.GetTenant(ctx, c.Tenant); err == nil && !t.MSP {
@@ -20,9 +65,14 @@ func (s *Service) ListRelationships(ctx context.Context, c Caller, side string, 
 		}
 	}
 	if side != SidePartner && side != SideCustomer {
-		return List[Relationship]{}, invalid("side", "%q is not partner or customer", side)
+		return "", invalid("side", "%q is not partner or customer", side)
 	}
-	if err := s.authorizeHome(ctx, c, "relationships.view"); err != nil {
+	return side, s.authorizeHome(ctx, c, "relationships.view")
+}
+
+func (s *Service) listRelationships(ctx context.Context, c Caller, side string, page Page) (List[Relationship], error) {
+	side, err := s.relationshipSide(ctx, c, side)
+	if err != nil {
 		return List[Relationship]{}, err
 	}
 	return s.store.ListRelationships(ctx, c.Tenant, side, page)

@@ -73,6 +73,7 @@ type Store interface {
 	templateStore
 	organizationStore
 	denialStore
+	changeStore
 
 	// CommitSwitch writes a switch session, the activations it made and its
 	// events, while the relationships it uses are active, the partition's

@@ -19,14 +19,19 @@ type SweepReport struct {
 	NoticesSent           int
 	RelationshipsCleared  int
 	DenialWindowsClosed   int
+	// RelationshipsPruned counts narrowed relationships whose assignments
+	// were brought inside the new ceiling and scope.
+	RelationshipsPruned   int
+	ChangeRequestsExpired int
 	More                  bool
 }
 
-// Sweep does the scheduled work that is due: pending invitations past their
-// expiry expire; active relationships past endsAt are extended when they
+// Sweep does the scheduled work that is due: pending invitations and change
+// requests past their expiry expire; active relationships past endsAt are extended when they
 // auto-extend and expire otherwise (their assignments removed); notices go out
 // 30, 7 and 1 days before an end; ended relationships whose assignments were
-// not all removed are finished. It handles at most limit items of each kind
+// not all removed are finished, and so are narrowed ones whose assignments
+// were not all pruned. It handles at most limit items of each kind
 // (More says there is more), and every step is a versioned write, so a sweep
 // cut short resumes where it was and two sweeps never act twice.
 func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
@@ -62,6 +67,9 @@ func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
 	if err := g.Wait(); err != nil {
 		return r, err
 	}
+	if r.ChangeRequestsExpired, err = s.expireChangeRequests(ctx, now, limit); err != nil {
+		return r, err
+	}
 	rels, err := s.store.DueRelationships(ctx, now, limit)
 	if err != nil {
 		return r, err
@@ -79,6 +87,7 @@ func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
 			r.RelationshipsExtended += one.RelationshipsExtended
 			r.NoticesSent += one.NoticesSent
 			r.RelationshipsCleared += one.RelationshipsCleared
+			r.RelationshipsPruned += one.RelationshipsPruned
 			mu.Unlock()
 			return nil
 		})
@@ -89,7 +98,7 @@ func (s *Service) Sweep(ctx context.Context, limit int) (SweepReport, error) {
 	if r.DenialWindowsClosed, err = s.closeDenials(ctx, now, limit); err != nil {
 		return r, err
 	}
-	r.More = len(invs) == limit || len(rels) == limit || r.DenialWindowsClosed == limit
+	r.More = len(invs) == limit || len(rels) == limit || r.DenialWindowsClosed == limit || r.ChangeRequestsExpired == limit
 	return r, nil
 }
 
@@ -120,6 +129,14 @@ func (s *Service) review(ctx context.Context, rel Relationship, now time.Time, r
 		next.Status, next.EndedAt = RelationshipExpired, &ended
 		payload = events.RelationshipExpired{Meta: meta, Relationship: relationshipView(next)}
 		r.RelationshipsExpired++
+	case rel.PruneAssignments:
+		// A narrowing left assignments to bring inside (its request ran
+		// out of budget and the sync consumer has not finished either).
+		if _, err := s.pruneAssignments(ctx, rel); err != nil {
+			return err
+		}
+		r.RelationshipsPruned++
+		return nil
 	default:
 		for _, d := range NoticeDays {
 			if !now.Before(rel.EndsAt.Add(-time.Duration(d)*day)) && !containsInt(next.NoticesSent, d) {
