@@ -75,6 +75,23 @@ func (s *Store) CreateAssignment(ctx context.Context, a tenancy.Assignment, msgs
 	return s.commit(ctx, append([]types.TransactWriteItem{s.activeCheck(a.TenantID, a.HomeTenant, a.RelationshipID)}, txs...), msgs)
 }
 
+// CreateDelegatedAssignment implements tenancy.Store: the assignment, its
+// decision record and its events, in one transaction that holds only while
+// the relationship is active and still at relVersion — the version whose
+// ceiling and scope the assignment was checked against. A narrowing (or
+// any other change) committed in between fails it with ErrConflict, so no
+// assignment ever outlives the terms it was checked against.
+func (s *Store) CreateDelegatedAssignment(ctx context.Context, a tenancy.Assignment, relVersion int, msgs []events.Message) error {
+	txs, err := s.assignmentPut(a)
+	if err != nil {
+		return err
+	}
+	at := condition{expr: "#st = :st AND #ver = :ver", names: map[string]string{"#st": attrRelationshipStatus, "#ver": AttrVersion},
+		values: map[string]types.AttributeValue{":st": text(tenancy.RelationshipActive), ":ver": number(relVersion)}}
+	check := s.checkTx(authzPK(a.TenantID, a.HomeTenant), relationshipSK(a.RelationshipID), at)
+	return s.commit(ctx, append([]types.TransactWriteItem{check}, txs...), msgs)
+}
+
 // RemoveAssignment implements tenancy.Store: the delete and its events in one
 // transaction; ErrNotFound when it is already gone.
 func (s *Store) RemoveAssignment(ctx context.Context, a tenancy.Assignment, msgs []events.Message) error {

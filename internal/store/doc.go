@@ -47,6 +47,7 @@
 //	| assignments of H's principals in T               | ListAssignments               | table | PK = AUTHZ#T#H, SK begins_with ASG# (relationship filtered)     | Query                           |
 //	| assignment by id                                 | GetAssignment                 | table | PK = AUTHZ#T#H, SK = ASG#id                                     | GetItem                         |
 //	| create delegated assignment + events             | CreateAssignment (delegated)  | table | ConditionCheck relationship Status = active; not-exists; grant  | TransactWriteItems              |
+//	| create delegated assignment at a relationship version | CreateDelegatedAssignment | table | ConditionCheck relationship Status = active AND Version; not-exists; grant | TransactWriteItems |
 //	| create native assignment + events                | CreateAssignment (native)     | table | not-exists, + grant record                                      | TransactWriteItems              |
 //	| remove one assignment + events                   | RemoveAssignment              | table | exists ASG#id; delete G#id; delegated: ADD 1 to DEC#T#H / E     | TransactWriteItems              |
 //	| remove the assignments of an ended relationship  | DeleteAssignments             | table | ASG#id and G#id, B batches of 12 assignments (4 at once)        | BatchWriteItem ×B               |

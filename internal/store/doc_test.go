@@ -469,6 +469,12 @@ var scenarios = map[string]scenario{
 		f.related()
 		f.measure(func() error { return f.s.CreateAssignment(f.ctx, delegated, event("e1")) })
 	}},
+	"CreateDelegatedAssignment": {run: func(f *fixture) {
+		f.related()
+		rel, err := f.s.GetRelationship(f.ctx, delegated.RelationshipID)
+		f.must(err)
+		f.measure(func() error { return f.s.CreateDelegatedAssignment(f.ctx, delegated, rel.Version, event("e1")) })
+	}},
 	"CreateAssignment (native)": {run: func(f *fixture) {
 		f.measure(func() error { return f.s.CreateAssignment(f.ctx, native, event("e1")) })
 	}},

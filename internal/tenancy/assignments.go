@@ -105,13 +105,10 @@ func (s *Service) AssignDelegated(ctx context.Context, c Caller, relID string, i
 	if err != nil {
 		return Assignment{}, err
 	}
-	if err := s.createAssignment(ctx, c, a); err != nil {
+	if err := s.createAssignment(ctx, c, a, rel.Version); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Assignment{}, conflict("relationship %s ended while the assignment was being made", rel.ID)
+			return Assignment{}, conflict("relationship %s ended or changed (e.g. was narrowed) while the assignment was being made; read it and assign again", rel.ID)
 		}
-		return Assignment{}, err
-	}
-	if err := s.narrowedMeanwhile(ctx, c, rel, a); err != nil {
 		return Assignment{}, err
 	}
 	return a, nil
@@ -138,12 +135,19 @@ func (s *Service) withinPrincipalLimits(ctx context.Context, rel Relationship, p
 	return nil
 }
 
-func (s *Service) createAssignment(ctx context.Context, c Caller, a Assignment) error {
+// createAssignment writes a, evented; a delegated one (relVersion > 0) only
+// while its relationship is still at relVersion.
+func (s *Service) createAssignment(ctx context.Context, c Caller, a Assignment, relVersion int) error {
 	msgs, err := encode(events.RoleAssigned{Meta: s.meta(actorOf(c), c.RequestID, a.RelationshipID, a.TenantID, a.HomeTenant), Assignment: assignmentView(a)})
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateAssignment(ctx, a, msgs); err != nil {
+	if a.RelationshipID != "" {
+		err = s.store.CreateDelegatedAssignment(ctx, a, relVersion, msgs)
+	} else {
+		err = s.store.CreateAssignment(ctx, a, msgs)
+	}
+	if err != nil {
 		return err
 	}
 	s.publish(ctx, msgs)
@@ -208,7 +212,7 @@ func (s *Service) AssignNative(ctx context.Context, c Caller, tenant string, in 
 	if err != nil {
 		return Assignment{}, err
 	}
-	return a, s.createAssignment(ctx, c, a)
+	return a, s.createAssignment(ctx, c, a, 0)
 }
 
 func (s *Service) nativeAdmin(ctx context.Context, c Caller, tenant string) error {

@@ -277,8 +277,9 @@ func TestNarrowingAtSize(t *testing.T) {
 	}
 }
 
-// An assignment made against the ceiling read before a narrowing commits is
-// taken back when the narrowing came first.
+// An assignment checked against the ceiling read before a narrowing commits
+// is never written: its transaction holds only while the relationship is at
+// the version it was checked against.
 func TestAssigningWhileNarrowed(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -287,19 +288,21 @@ func TestAssigningWhileNarrowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The narrowing commits between the partner's read and its write: the
-	// store is told to narrow right before the assignment is written.
-	stale := rel
+	// The narrowing commits between the partner's read and its write.
 	narrowed := rel
 	narrowed.Ceiling, narrowed.PruneAssignments = rel.Ceiling[:1], true
 	w.must(w.store.NarrowRelationship(ctx, narrowed, nil))
 	a := tenancy.Assignment{ID: "late", TenantID: "contoso", HomeTenant: "northwind", RelationshipID: rel.ID, Principal: "user:tom",
 		Roles: []string{"site-lead"}, Scope: []string{"*"}, CreatedAt: w.clock()}
-	w.must(nil, w.store.CreateAssignment(ctx, a, nil))
-	if err := tenancy.NarrowedMeanwhile(w.svc, ctx, nina, stale, a); !errors.Is(err, tenancy.ErrConflict) {
-		t.Errorf("an assignment under a ceiling narrowed meanwhile = %v, want a conflict", err)
+	if err := w.store.CreateDelegatedAssignment(ctx, a, rel.Version, nil); !errors.Is(err, tenancy.ErrConflict) {
+		t.Errorf("an assignment checked against the ceiling before a narrowing = %v, want a conflict", err)
 	}
 	if _, err := w.store.GetAssignment(ctx, "contoso", "northwind", "late"); !errors.Is(err, tenancy.ErrNotFound) {
-		t.Errorf("the late assignment is still there (%v)", err)
+		t.Errorf("the late assignment was written (%v)", err)
 	}
+	// Checked against the narrowed relationship, the service refuses the
+	// removed role and grants the kept one.
+	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{rel.Ceiling[1].ID}})
+	wantErr[*tenancy.ValidationError](t, err, "a role narrowed out")
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{rel.Ceiling[0].ID}}))
 }

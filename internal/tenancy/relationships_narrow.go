@@ -420,26 +420,3 @@ func (s *Service) replaceAssignments(ctx context.Context, rel Relationship, part
 	}
 	return nil
 }
-
-// narrowedMeanwhile guards a delegated assignment made while the customer
-// narrowed the relationship: validated against the ceiling read before, it
-// may have committed after the narrowing's pruning passed. If the
-// relationship changed since it was read and the assignment holds something
-// now outside, the assignment is taken back and the caller told to retry.
-func (s *Service) narrowedMeanwhile(ctx context.Context, c Caller, read Relationship, a Assignment) error {
-	now, err := s.store.GetRelationship(ctx, read.ID)
-	if err != nil || now.Version == read.Version {
-		return err
-	}
-	partnerRoles, err := s.store.ListRoles(ctx, now.CustomerTenant, now.PartnerTenant)
-	if err != nil {
-		return err
-	}
-	if _, _, changed := s.narrowAssignment(a, now, partnerRoles); !changed {
-		return nil
-	}
-	if err := s.removeAssignment(ctx, c, a); err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	return conflict("relationship %s was narrowed while the assignment was being made; it was not kept — read the relationship and assign again", read.ID)
-}

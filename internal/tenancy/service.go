@@ -44,6 +44,10 @@ type Store interface {
 	// CreateAssignment writes a new assignment; a delegated one only while its
 	// relationship is still active (ErrConflict otherwise).
 	CreateAssignment(ctx context.Context, a Assignment, msgs []events.Message) error
+	// CreateDelegatedAssignment writes a delegated assignment only while its
+	// relationship is active and still at relVersion, the version it was
+	// checked against (ErrConflict otherwise).
+	CreateDelegatedAssignment(ctx context.Context, a Assignment, relVersion int, msgs []events.Message) error
 	GetAssignment(ctx context.Context, tenant, home, id string) (Assignment, error)
 	// ListAssignments lists the assignments of home's principals in tenant,
 	// only those under relationshipID when it is not empty.
