@@ -124,7 +124,7 @@ func serve(fn registry.Function, p Parts, log *slog.Logger) *httpapi.Handler {
 // the tenants it concerns and the actor's tenant. It only appends to the
 // table.
 func Audit(d Deps) *audit.Consumer {
-	return audit.New(store.New(d.DynamoDB, d.Table), audit.DefaultRetention)
+	return audit.New(store.New(d.DynamoDB, d.Table), audit.DefaultRetention, d.Log)
 }
 
 // Sync builds the sync consumer: relationship, assignment and organisation
