@@ -39,16 +39,8 @@ func New(store Store, retention time.Duration, log *slog.Logger) *Consumer {
 	return &Consumer{store: store, retention: retention, log: log}
 }
 
-// Log lines and their fields (docs/deploy.md's queries filter on them).
-const (
-	LogEvent        = "event"
-	FieldConsumer   = "consumer"
-	FieldEventType  = "event_type"
-	FieldEventID    = "event_id"
-	FieldBusEventID = "bus_event_id"
-	FieldAPIRequest = "api_request_id"
-	FieldRecords    = "records_written"
-)
+// FieldRecords counts the audit records an event added.
+const FieldRecords = "records_written"
 
 // Handle records one event and writes its one line: the event, the API
 // request that caused it, how many records were new. Delivery is at least
@@ -58,8 +50,8 @@ func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent)
 	start := time.Now()
 	ctx, rec := telemetry.Begin(ctx)
 	err := c.handle(ctx, ev)
-	telemetry.Finish(ctx, c.log, LogEvent, start, err, rec, slog.String(FieldConsumer, events.ConsumerAudit),
-		slog.String(FieldEventType, ev.DetailType), slog.String(FieldBusEventID, ev.ID))
+	telemetry.Finish(ctx, c.log, telemetry.LogEvent, start, err, rec, slog.String(telemetry.FieldConsumer, events.ConsumerAudit),
+		slog.String(telemetry.FieldEventType, ev.DetailType), slog.String(telemetry.FieldBusEventID, ev.ID))
 	return err
 }
 
@@ -71,8 +63,8 @@ func (c *Consumer) handle(ctx context.Context, ev lambdaevents.EventBridgeEvent)
 	if meta.EventID == "" || meta.OccurredAt.IsZero() {
 		return fmt.Errorf("audit %s %s: detail carries no eventId or occurredAt", ev.DetailType, ev.ID)
 	}
-	telemetry.Set(ctx, FieldEventID, meta.EventID)
-	telemetry.Set(ctx, FieldAPIRequest, meta.RequestID)
+	telemetry.Set(ctx, telemetry.FieldEventID, meta.EventID)
+	telemetry.Set(ctx, telemetry.FieldAPIRequest, meta.RequestID)
 	outcome := "succeeded"
 	if ev.DetailType == string(events.DetailTypeAccessDenied) {
 		outcome = "denied"

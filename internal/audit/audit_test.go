@@ -68,7 +68,7 @@ func TestTheSameEventConcurrentlyIsRecordedOncePerTenant(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &l); err != nil {
 			t.Fatalf("%v: %s", err, line)
 		}
-		if l.Msg != audit.LogEvent || l.Consumer != "audit" || l.EventType != "RoleAssigned" || l.EventID != "ev-1" || l.BusEventID != "bus-1" ||
+		if l.Msg != telemetry.LogEvent || l.Consumer != "audit" || l.EventType != "RoleAssigned" || l.EventID != "ev-1" || l.BusEventID != "bus-1" ||
 			l.APIRequest != "req-1" || l.Level != "INFO" || l.Latency <= 0 {
 			t.Errorf("line %s", line)
 		}

@@ -133,13 +133,13 @@ func Audit(d Deps) *audit.Consumer {
 func Sync(d Deps) *projection.Consumer {
 	p := newParts(d, nil)
 	hooks := webhooks.New(webhooks.Config{Store: p.Store, Publisher: p.Outbox, Now: d.Now, NewID: d.NewID, Operator: d.Operator,
-		Client: webhooks.Client(webhookTimeout, d.LocalWebhooks)})
-	return projection.New(p.Service, hooks)
+		Client: webhooks.Client(webhookTimeout, d.LocalWebhooks), Log: d.Log})
+	return projection.New(p.Service, hooks, d.Log)
 }
 
 // Cleanup builds the scheduled cleanup: expiries, auto-extensions, notices,
 // unfinished offboardings, and outbox events not yet delivered.
 func Cleanup(d Deps) *cleanup.Runner {
 	p := newParts(d, nil)
-	return cleanup.New(p.Service, p.Outbox, d.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
+	return cleanup.New(p.Service, p.Outbox, d.Now, cleanup.DefaultLimit, cleanup.DefaultGrace, d.Log)
 }

@@ -20,7 +20,7 @@ const (
 	LogRequest         = "request"
 	FieldFunction      = "function"
 	FieldLambdaRequest = telemetry.FieldLambdaRequest
-	FieldAPIRequest    = "api_request_id"
+	FieldAPIRequest    = telemetry.FieldAPIRequest
 	FieldRoute         = "route"
 	FieldUser          = "user"
 	FieldHomeTenant    = "home_tenant"

@@ -152,6 +152,16 @@ func (r *Record) Count(key string) int {
 
 // Fields every invocation line has, by these names.
 const (
+	// LogEvent is the msg of a consumer's line for one event; its fields
+	// name the consumer, the event (Switchboard's id, the bus's id, its
+	// type) and the API request that caused it.
+	LogEvent        = "event"
+	FieldConsumer   = "consumer"
+	FieldEventType  = "event_type"
+	FieldEventID    = "event_id"
+	FieldBusEventID = "bus_event_id"
+	FieldAPIRequest = "api_request_id"
+
 	FieldLambdaRequest = "lambda_request_id"
 	FieldLatency       = "latency_ms"
 	FieldError         = "error"
