@@ -76,9 +76,9 @@ synth: tools build console
 	$(GO) run ./infra $(if $(SYNTH_STAGE),-c stage=$(SYNTH_STAGE))
 	@ls -1 $(CDK_OUTDIR)/*.template.json
 
-## deploy: STAGE=staging|prod, with the parameters docs/deploy.md lists in PARAMS="JwtIssuer=… JwtAudience=… OperatorTenant=…"
+## deploy: STAGE=staging|prod, with the parameters docs/deploy.md lists in PARAMS="JwtIssuer=… JwtAudience=… OperatorTenant=…" (LOG_LEVEL=DEBUG for the functions' debug lines; INFO by default)
 deploy: build console
-	$(CDK) deploy Switchboard-$(STAGE) -c stage=$(STAGE) $(foreach p,$(PARAMS),--parameters $(p))
+	$(CDK) deploy Switchboard-$(STAGE) -c stage=$(STAGE) $(if $(LOG_LEVEL),-c logLevel=$(LOG_LEVEL)) $(foreach p,$(PARAMS),--parameters $(p))
 
 diff: build console
 	$(CDK) diff Switchboard-$(STAGE) -c stage=$(STAGE)

@@ -6,24 +6,23 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/metric"
 	"github.com/switchboard/switchboard/internal/registry"
 )
 
-// The stack's own metrics.
-const (
-	metricNamespace    = "Switchboard"
-	metricDeadLettered = "OutboxDeadLettered"
-)
+// OutboxAgeAlarmSeconds: an outbox event still unsent this long after it
+// occurred pages (the cleanup that relays the outbox retries it each run).
+const OutboxAgeAlarmSeconds = 15 * 60
 
 // Alarms are what an operator is paged for — anything in a dead-letter queue,
-// an event dead-lettered in the outbox, function errors and throttles, API
-// 5xx — sent to one topic, and a dashboard of the same.
+// an event dead-lettered in the outbox, an outbox event left unsent too
+// long, function errors and throttles, API 5xx — sent to one topic, and a
+// dashboard of the same and of the functions' own metrics (EMF lines,
+// internal/metric).
 type Alarms struct {
 	constructs.Construct
 	Topic     awssns.Topic
@@ -70,24 +69,32 @@ func NewAlarms(scope constructs.Construct, id string, s *SwitchboardStack) *Alar
 		alarm(rf.Name+"Throttles", "The "+rf.Name+" function is throttled", t, 1)
 		errs, throttles = append(errs, e), append(throttles, t)
 	}
-	// An event EventBridge will never take is dead-lettered in the outbox
-	// (kept and listed, cmd/outbox); each publisher logs a line for it,
-	// which these filters count.
-	for _, rf := range registry.Functions {
-		if !rf.Publishes {
-			continue
+	// The functions' own metrics, each in total (no dimension), as their
+	// EMF lines define them.
+	own := func(name, statistic string, dims map[string]*string) awscloudwatch.Metric {
+		p := &awscloudwatch.MetricProps{Namespace: jsii.String(metric.Namespace), MetricName: jsii.String(name), Period: five, Statistic: jsii.String(statistic)}
+		if dims != nil {
+			p.DimensionsMap = &dims
 		}
-		awslogs.NewMetricFilter(c, jsii.String(rf.Name+"DeadLettered"), &awslogs.MetricFilterProps{
-			LogGroup:        s.Functions.Logs[rf.Name],
-			FilterPattern:   awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String(events.DeadLetteredLog)),
-			MetricNamespace: jsii.String(metricNamespace),
-			MetricName:      jsii.String(metricDeadLettered),
-			MetricValue:     jsii.String("1"),
-		})
+		return awscloudwatch.NewMetric(p)
 	}
-	deadLettered := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(metricNamespace), MetricName: jsii.String(metricDeadLettered),
-		Period: five, Statistic: jsii.String("Sum")})
+	// An event EventBridge will never take is dead-lettered in the outbox
+	// (kept and listed, cmd/outbox); the publisher that did it emits one
+	// metric line for it.
+	deadLettered := own(metric.OutboxDeadLettered, "Sum", nil)
 	alarm("OutboxDeadLettered", "An event EventBridge will never take was dead-lettered in the outbox: list it with cmd/outbox", deadLettered, 1)
+	// Events the requests could not publish wait in the outbox for the
+	// cleanup; one still there a quarter of an hour on means EventBridge is
+	// refusing them or the cleanup is not running.
+	oldest := own(metric.OutboxOldestAge, "Maximum", nil)
+	alarm("OutboxOldestAge", "An outbox event has waited 15 minutes or more to reach EventBridge: see docs/deploy.md, On an incident", oldest, OutboxAgeAlarmSeconds)
+	backlog := own(metric.OutboxBacklog, "Maximum", nil)
+	decisions := own(metric.CheckAccessDecisions, "Sum", nil)
+	allowed := own(metric.CheckAccessDecisions, "Sum", map[string]*string{metric.DimReason: jsii.String("allowed")})
+	switches := own(metric.Switches, "Sum", nil)
+	activations := own(metric.Activations, "Sum", nil)
+	delivered := own(metric.WebhookDeliveries, "Sum", map[string]*string{metric.DimOutcome: jsii.String(metric.OutcomeDelivered)})
+	failed := own(metric.WebhookDeliveries, "Sum", map[string]*string{metric.DimOutcome: jsii.String(metric.OutcomeFailed)})
 	server := s.API.API.MetricServerError(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")})
 	alarm("Api5xx", "The API answers 5xx", server, 5)
 
@@ -100,6 +107,14 @@ func NewAlarms(scope constructs.Construct, id string, s *SwitchboardStack) *Alar
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Function throttles"), Left: &throttles}),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Dead-letter queues"), Left: &dlqMetrics,
 			Right: &[]awscloudwatch.IMetric{deadLettered}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Outbox: events left unsent, oldest age (s)"),
+			Left: &[]awscloudwatch.IMetric{backlog}, Right: &[]awscloudwatch.IMetric{oldest}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("check-access decisions (all, allowed)"),
+			Left: &[]awscloudwatch.IMetric{decisions, allowed}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Switches and activations"),
+			Left: &[]awscloudwatch.IMetric{switches, activations}}),
+		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{Title: jsii.String("Webhook attempts delivered, failed"),
+			Left: &[]awscloudwatch.IMetric{delivered, failed}}),
 	)
 	return a
 }

@@ -20,6 +20,9 @@ type FunctionsConfig struct {
 	Table    *Table
 	Bus      *Bus
 	Keys     *SigningKey
+	// LogLevel is Lambda's application log level for every function, the
+	// one Env's LOG_LEVEL names.
+	LogLevel awslambda.ApplicationLogLevel
 }
 
 // Functions are the Lambdas of the registry, each with exactly its grants.
@@ -34,7 +37,7 @@ type Functions struct {
 // arm64, tracing on, a log group with retention, the environment it needs, and
 // least-privilege grants (exactly the DynamoDB actions the registry derives
 // for it, PutEvents only for functions that publish, KMS signing only for
-// the switch).
+// the switch), JSON logs at the stack's level.
 func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*Functions, error) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	f := &Functions{Construct: c, ByName: map[string]awslambda.Function{}, Logs: map[string]awslogs.LogGroup{}}
@@ -64,8 +67,13 @@ func NewFunctions(scope constructs.Construct, id string, cfg FunctionsConfig) (*
 			Timeout:      awscdk.Duration_Seconds(jsii.Number(rf.Timeout.Seconds())),
 			Tracing:      awslambda.Tracing_ACTIVE,
 			LogGroup:     logs,
-			Environment:  &env,
-			Description:  jsii.String("Switchboard " + rf.Name),
+			// JSON lines, which Lambda filters by their level and CloudWatch
+			// Logs reads metrics from (EMF); Lambda's own lines as JSON too.
+			LoggingFormat:         awslambda.LoggingFormat_JSON,
+			ApplicationLogLevelV2: cfg.LogLevel,
+			SystemLogLevelV2:      awslambda.SystemLogLevel_INFO,
+			Environment:           &env,
+			Description:           jsii.String("Switchboard " + rf.Name),
 		})
 		fn.AddToRolePolicy(cfg.Table.Statement(rf.TableActions()))
 		suppress(fn,

@@ -18,8 +18,9 @@ func main() {
 	if v, ok := app.Node().TryGetContext(jsii.String("stage")).(string); ok && v != "" {
 		stages = []string{v}
 	}
+	level, _ := app.Node().TryGetContext(jsii.String("logLevel")).(string) // -c logLevel=DEBUG; INFO by default
 	for _, stage := range stages {
-		if _, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: BuiltAsset, ConsoleDir: BuiltConsole}); err != nil {
+		if _, err := NewSwitchboardStack(app, stage, StackConfig{Stage: stage, AssetDir: BuiltAsset, ConsoleDir: BuiltConsole, LogLevel: level}); err != nil {
 			fmt.Fprintln(os.Stderr, "infra:", err)
 			os.Exit(1)
 		}

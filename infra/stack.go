@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -25,6 +26,16 @@ type StackConfig struct {
 	AssetDir func(fn registry.Function) (string, error)
 	// ConsoleDir answers the directory holding the built console.
 	ConsoleDir func() (string, error)
+	// LogLevel is the functions' log level (LOG_LEVEL and Lambda's
+	// application log level): INFO (the default) or DEBUG. Not higher: the
+	// metrics are INFO lines, which Lambda would drop at WARN.
+	LogLevel string
+}
+
+// logLevels are the levels a stack may set, Lambda's names for them.
+var logLevels = map[string]awslambda.ApplicationLogLevel{
+	"INFO":  awslambda.ApplicationLogLevel_INFO,
+	"DEBUG": awslambda.ApplicationLogLevel_DEBUG,
 }
 
 // BuiltAsset is where `make build` leaves a function's bootstrap.
@@ -54,6 +65,13 @@ func NewSwitchboardStack(scope constructs.Construct, stage string, cfg StackConf
 	if stage != StageStaging && stage != StageProd {
 		return nil, fmt.Errorf("stage %q is not %s or %s", stage, StageStaging, StageProd)
 	}
+	if cfg.LogLevel == "" {
+		cfg.LogLevel = "INFO"
+	}
+	level, ok := logLevels[cfg.LogLevel]
+	if !ok {
+		return nil, fmt.Errorf("log level %q: use INFO or DEBUG (the metrics are INFO lines: Lambda would drop them at WARN or ERROR)", cfg.LogLevel)
+	}
 	stack := awscdk.NewStack(scope, jsii.String("Switchboard-"+stage), &awscdk.StackProps{
 		Description: jsii.String("Switchboard delegated multi-tenant administration (" + stage + ")"),
 	})
@@ -72,8 +90,10 @@ func NewSwitchboardStack(scope constructs.Construct, stage string, cfg StackConf
 		registry.EnvSigningKeys:   s.Keys.Key.KeyArn(),
 		registry.EnvTokenIssuer:   s.Params.TokenIssuer.ValueAsString(),
 		registry.EnvTokenAudience: s.Params.TokenAudience.ValueAsString(),
+		registry.EnvLogLevel:      jsii.String(cfg.LogLevel),
 	}
-	fns, err := NewFunctions(stack, "Fn", FunctionsConfig{Prod: prod, Env: env, AssetDir: cfg.AssetDir, Table: s.Table, Bus: s.Bus, Keys: s.Keys})
+	fns, err := NewFunctions(stack, "Fn", FunctionsConfig{Prod: prod, Env: env, AssetDir: cfg.AssetDir, Table: s.Table, Bus: s.Bus, Keys: s.Keys,
+		LogLevel: level})
 	if err != nil {
 		return nil, err
 	}

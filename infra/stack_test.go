@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/metric"
 	"github.com/switchboard/switchboard/internal/registry"
 	"github.com/switchboard/switchboard/internal/routes"
 	"github.com/switchboard/switchboard/internal/store/schema"
@@ -618,31 +619,60 @@ func TestConsole(t *testing.T) {
 	}
 }
 
-// TestDeadLetteredEventsAlarm: every publisher's log lines for an event
-// dead-lettered in the outbox are counted, and one such event pages.
-func TestDeadLetteredEventsAlarm(t *testing.T) {
+// TestOwnMetricsAlarms: an event dead-lettered in the outbox pages at
+// once, and so does an outbox event left unsent for a quarter of an hour —
+// on the metrics the functions' EMF lines define, not on log filters.
+func TestOwnMetricsAlarms(t *testing.T) {
 	for stage, res := range synth(t) {
-		filters := 0
-		for _, f := range ofType(res, "AWS::Logs::MetricFilter") {
-			if strings.Contains(fmt.Sprint(f.Properties["FilterPattern"]), events.DeadLetteredLog) {
-				filters++
-			}
+		if n := len(ofType(res, "AWS::Logs::MetricFilter")); n != 0 {
+			t.Errorf("%s: %d metric filters; the functions emit their metrics as EMF", stage, n)
 		}
-		publishers := 0
-		for _, rf := range registry.Functions {
-			if rf.Publishes {
-				publishers++
-			}
-		}
-		if filters != publishers {
-			t.Errorf("%s: %d metric filters for dead-lettered events, want one per publishing function (%d)", stage, filters, publishers)
-		}
-		alarmed := false
+		want := map[string]string{metric.OutboxDeadLettered: "Sum ≥ 1", metric.OutboxOldestAge: fmt.Sprintf("Maximum ≥ %d", OutboxAgeAlarmSeconds)}
 		for _, a := range ofType(res, "AWS::CloudWatch::Alarm") {
-			alarmed = alarmed || a.Properties["MetricName"] == "OutboxDeadLettered" && fmt.Sprint(a.Properties["Threshold"]) == "1"
+			p := a.Properties
+			name, _ := p["MetricName"].(string)
+			if p["Namespace"] != metric.Namespace || want[name] == "" {
+				continue
+			}
+			if got := fmt.Sprintf("%v ≥ %v", p["Statistic"], p["Threshold"]); got == want[name] && p["Dimensions"] == nil &&
+				p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" && len(fmt.Sprint(p["AlarmActions"])) > 2 {
+				delete(want, name)
+			}
 		}
-		if !alarmed {
-			t.Errorf("%s: no alarm on OutboxDeadLettered ≥ 1", stage)
+		for name, cond := range want {
+			t.Errorf("%s: no alarm with an action on %s/%s %s", stage, metric.Namespace, name, cond)
+		}
+	}
+}
+
+// TestLogging: every function writes JSON lines, which Lambda filters at
+// the application level the stack sets and passes to the function as
+// LOG_LEVEL, the same value.
+func TestLogging(t *testing.T) {
+	for stage, res := range synth(t) {
+		for id, fn := range ofType(res, "AWS::Lambda::Function") {
+			if desc, _ := fn.Properties["Description"].(string); !strings.HasPrefix(desc, "Switchboard ") {
+				continue
+			}
+			lc, _ := fn.Properties["LoggingConfig"].(map[string]any)
+			env, _ := fn.Properties["Environment"].(map[string]any)
+			vars, _ := env["Variables"].(map[string]any)
+			if lc["LogFormat"] != "JSON" || lc["ApplicationLogLevel"] != "INFO" || lc["SystemLogLevel"] != "INFO" || vars[registry.EnvLogLevel] != "INFO" {
+				t.Errorf("%s %s: logging %v, %s=%v; want JSON at INFO, the same in the environment", stage, id, lc, registry.EnvLogLevel, vars[registry.EnvLogLevel])
+			}
+		}
+	}
+}
+
+// TestLogLevelBelowWarn: a stack at WARN would have Lambda drop the metric
+// lines (INFO), and the alarms on them would never fire: refused.
+func TestLogLevelBelowWarn(t *testing.T) {
+	for _, level := range []string{"WARN", "ERROR", "verbose"} {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		_, err := NewSwitchboardStack(app, StageStaging, StackConfig{Stage: StageStaging, LogLevel: level,
+			AssetDir: func(registry.Function) (string, error) { return "", fmt.Errorf("not reached") }})
+		if err == nil || !strings.Contains(err.Error(), "INFO or DEBUG") {
+			t.Errorf("log level %s: %v", level, err)
 		}
 	}
 }

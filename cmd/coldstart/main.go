@@ -67,7 +67,7 @@ func run(runs int, out string) error {
 	env := append(os.Environ(),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=local",
-		"TABLE_NAME=switchboard", "EVENT_BUS_NAME=switchboard", "OPERATOR_TENANT=platform",
+		"TABLE_NAME=switchboard", "EVENT_BUS_NAME=switchboard", "OPERATOR_TENANT=platform", "LOG_LEVEL=INFO",
 		"SIGNING_KEY_IDS=arn:aws:kms:us-east-1:111122223333:key/local", "TOKEN_ISSUER=https://switchboard", "TOKEN_AUDIENCE=downstream",
 		"AWS_LAMBDA_FUNCTION_NAME=coldstart", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST")
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -11,13 +11,15 @@
 //	SEED              demo (default), msp-large, or none
 //	CLEANUP_EVERY     the cleanup schedule (default 1m)
 //	CONSOLE_DIR       where the built console is (default web/dist, `make console`)
+//	LOG_LEVEL         DEBUG, INFO (default), WARN or ERROR, as the functions read it
+//	LOG_FORMAT        json: the functions' lines as Lambda writes them (EMF
+//	                  metrics included); default readable text
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -30,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/switchboard/switchboard/internal/devstack"
+	"github.com/switchboard/switchboard/internal/telemetry"
 	"github.com/switchboard/switchboard/web"
 )
 
@@ -53,7 +56,19 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s (set ADDR to use another address): %w", addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level, err := telemetry.ParseLevel(os.Getenv("LOG_LEVEL"))
+	if err != nil {
+		return fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	format := telemetry.FormatText
+	switch v := os.Getenv("LOG_FORMAT"); v {
+	case "", telemetry.FormatText:
+	case telemetry.FormatJSON:
+		format = telemetry.FormatJSON
+	default:
+		return fmt.Errorf("LOG_FORMAT=%q: use %s or %s", v, telemetry.FormatJSON, telemetry.FormatText)
+	}
+	log := telemetry.NewLogger(os.Stderr, format, level)
 	every := time.Minute
 	if v := os.Getenv("CLEANUP_EVERY"); v != "" {
 		if every, err = time.ParseDuration(v); err != nil {

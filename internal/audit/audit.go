@@ -7,11 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/telemetry"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -28,16 +30,32 @@ const DefaultRetention = 400 * 24 * time.Hour
 type Consumer struct {
 	store     Store
 	retention time.Duration
+	log       *slog.Logger
 }
 
-// New returns a consumer keeping records for retention.
-func New(store Store, retention time.Duration) *Consumer {
-	return &Consumer{store: store, retention: retention}
+// New returns a consumer keeping records for retention, writing a line per
+// event to log.
+func New(store Store, retention time.Duration, log *slog.Logger) *Consumer {
+	return &Consumer{store: store, retention: retention, log: log}
 }
 
-// Handle records one event. Delivery is at least once: a redelivered event
-// finds its records and writes nothing new. An error makes the bus retry.
+// FieldRecords counts the audit records an event added.
+const FieldRecords = "records_written"
+
+// Handle records one event and writes its one line: the event, the API
+// request that caused it, how many records were new. Delivery is at least
+// once: a redelivered event finds its records and writes nothing new. An
+// error makes the bus retry.
 func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
+	start := time.Now()
+	ctx, rec := telemetry.Begin(ctx)
+	err := c.handle(ctx, ev)
+	telemetry.Finish(ctx, c.log, telemetry.LogEvent, start, err, rec, slog.String(telemetry.FieldConsumer, events.ConsumerAudit),
+		slog.String(telemetry.FieldEventType, ev.DetailType), slog.String(telemetry.FieldBusEventID, ev.ID))
+	return err
+}
+
+func (c *Consumer) handle(ctx context.Context, ev lambdaevents.EventBridgeEvent) error {
 	var meta events.Meta
 	if err := json.Unmarshal(ev.Detail, &meta); err != nil {
 		return fmt.Errorf("audit %s %s: detail is not an event payload: %w", ev.DetailType, ev.ID, err)
@@ -45,6 +63,8 @@ func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent)
 	if meta.EventID == "" || meta.OccurredAt.IsZero() {
 		return fmt.Errorf("audit %s %s: detail carries no eventId or occurredAt", ev.DetailType, ev.ID)
 	}
+	telemetry.Set(ctx, telemetry.FieldEventID, meta.EventID)
+	telemetry.Set(ctx, telemetry.FieldAPIRequest, meta.RequestID)
 	outcome := "succeeded"
 	if ev.DetailType == string(events.DetailTypeAccessDenied) {
 		outcome = "denied"
@@ -59,8 +79,12 @@ func (c *Consumer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent)
 			Actor: tenancy.Actor{User: meta.Actor.User, Tenant: meta.Actor.Tenant}, Tenants: meta.Tenants,
 			RelationshipID: meta.RelationshipID, RequestID: meta.RequestID, Outcome: outcome, Detail: ev.Detail,
 			ExpiresAt: meta.OccurredAt.Add(c.retention)}
-		if _, err := c.store.PutAuditRecord(ctx, rec); err != nil {
+		written, err := c.store.PutAuditRecord(ctx, rec)
+		if err != nil {
 			return fmt.Errorf("audit %s for %s: %w", meta.EventID, t, err)
+		}
+		if written {
+			telemetry.Add(ctx, FieldRecords, 1)
 		}
 	}
 	return nil

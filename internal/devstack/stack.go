@@ -19,6 +19,7 @@ import (
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/switchboard/switchboard/events"
@@ -188,12 +189,19 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 // (the registry's timeout), so what it does near the end of its time is
 // what it would do there.
 func invocation(ctx context.Context, consumer string) (context.Context, context.CancelFunc) {
+	ctx = lambdaInvocation(ctx)
 	for _, fn := range registry.Functions {
 		if fn.Consumer == consumer && fn.Timeout > 0 {
 			return context.WithTimeout(ctx, fn.Timeout)
 		}
 	}
 	return context.WithCancel(ctx)
+}
+
+// lambdaInvocation gives ctx a request id of its own, as Lambda gives each
+// invocation, so the local stack's lines carry one too.
+func lambdaInvocation(ctx context.Context) context.Context {
+	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "local-" + ids.New()})
 }
 
 // schedule runs the cleanup on a ticker, as the deployed stack's scheduled
@@ -206,13 +214,7 @@ func (s *Stack) schedule(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			rep, err := s.Cleanup.Run(ctx)
-			switch {
-			case err != nil:
-				s.log.Error("scheduled cleanup failed", "error", err)
-			case rep != (cleanup.Report{}):
-				s.log.Info("scheduled cleanup", "report", fmt.Sprintf("%+v", rep))
-			}
+			_, _ = s.Cleanup.Run(lambdaInvocation(ctx)) // the run logs its line, error or report
 		}
 	}
 }
@@ -375,9 +377,8 @@ func (s *Stack) devCleanup(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
-	rep, err := s.Cleanup.Run(r.Context())
-	if err != nil {
-		s.log.Error("cleanup failed", "error", err)
+	rep, err := s.Cleanup.Run(lambdaInvocation(r.Context()))
+	if err != nil { // the run has logged it
 		problem(w, http.StatusInternalServerError, "cleanup failed: "+err.Error())
 		return
 	}
@@ -415,7 +416,7 @@ func (s *Stack) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev := s.event(r, route, params, claims, body)
-	res, err := s.handlers[route.Function].Handle(r.Context(), ev)
+	res, err := s.handlers[route.Function].Handle(lambdaInvocation(r.Context()), ev)
 	if err != nil {
 		s.log.Error("function failed", "function", route.Function, "error", err)
 		problem(w, http.StatusInternalServerError, "the function failed")

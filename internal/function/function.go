@@ -124,7 +124,7 @@ func serve(fn registry.Function, p Parts, log *slog.Logger) *httpapi.Handler {
 // the tenants it concerns and the actor's tenant. It only appends to the
 // table.
 func Audit(d Deps) *audit.Consumer {
-	return audit.New(store.New(d.DynamoDB, d.Table), audit.DefaultRetention)
+	return audit.New(store.New(d.DynamoDB, d.Table), audit.DefaultRetention, d.Log)
 }
 
 // Sync builds the sync consumer: relationship, assignment and organisation
@@ -133,13 +133,13 @@ func Audit(d Deps) *audit.Consumer {
 func Sync(d Deps) *projection.Consumer {
 	p := newParts(d, nil)
 	hooks := webhooks.New(webhooks.Config{Store: p.Store, Publisher: p.Outbox, Now: d.Now, NewID: d.NewID, Operator: d.Operator,
-		Client: webhooks.Client(webhookTimeout, d.LocalWebhooks)})
-	return projection.New(p.Service, hooks)
+		Client: webhooks.Client(webhookTimeout, d.LocalWebhooks), Log: d.Log})
+	return projection.New(p.Service, hooks, d.Log)
 }
 
 // Cleanup builds the scheduled cleanup: expiries, auto-extensions, notices,
 // unfinished offboardings, and outbox events not yet delivered.
 func Cleanup(d Deps) *cleanup.Runner {
 	p := newParts(d, nil)
-	return cleanup.New(p.Service, p.Outbox, d.Now, cleanup.DefaultLimit, cleanup.DefaultGrace)
+	return cleanup.New(p.Service, p.Outbox, d.Now, cleanup.DefaultLimit, cleanup.DefaultGrace, d.Log)
 }

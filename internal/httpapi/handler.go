@@ -45,6 +45,8 @@ type Handler struct {
 	ops    map[string]operation
 	public map[string]bool
 	log    *slog.Logger
+	// function is the function's name, in its request lines.
+	function string
 }
 
 // KeySet answers the keys that verify switch tokens.
@@ -61,7 +63,7 @@ func (h *Handler) WithKeys(k KeySet) *Handler {
 // New returns the handler of one function: it serves that function's routes
 // of the route table and answers 404 to the rest.
 func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
-	h := &Handler{svc: svc, ops: map[string]operation{}, public: map[string]bool{}, log: log}
+	h := &Handler{svc: svc, ops: map[string]operation{}, public: map[string]bool{}, log: log, function: function}
 	for _, e := range table {
 		if e.Function == function {
 			h.ops[e.Key()] = e.op
@@ -74,14 +76,18 @@ func New(svc *tenancy.Service, function string, log *slog.Logger) *Handler {
 	return h
 }
 
-// Handle is the Lambda handler.
+// Handle is the Lambda handler: every request, answered or replayed, writes
+// one line (log.go).
 func (h *Handler) Handle(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) (lambdaevents.APIGatewayV2HTTPResponse, error) {
-	return h.idempotent(ctx, ev, func() lambdaevents.APIGatewayV2HTTPResponse { return h.respond(ctx, ev) }), nil
+	return h.logged(ctx, ev, func(ctx context.Context) lambdaevents.APIGatewayV2HTTPResponse {
+		return h.idempotent(ctx, ev, func() lambdaevents.APIGatewayV2HTTPResponse { return h.respond(ctx, ev) })
+	}), nil
 }
 
 func (h *Handler) respond(ctx context.Context, ev lambdaevents.APIGatewayV2HTTPRequest) lambdaevents.APIGatewayV2HTTPResponse {
 	requestID := ev.RequestContext.RequestID
 	status, body, err := h.serve(ctx, ev)
+	observe(ctx, body, err)
 	if err != nil {
 		return problemResponse(problemFor(err, requestID, h.log))
 	}

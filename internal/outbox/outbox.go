@@ -16,6 +16,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/metric"
+	"github.com/switchboard/switchboard/internal/telemetry"
 )
 
 // API is the part of the EventBridge client the publisher calls.
@@ -44,6 +46,10 @@ type Dead struct {
 type Result struct {
 	Sent int `json:"sent"`
 	Dead int `json:"deadLettered"`
+	// Left and Oldest (Republish only): the events it loaded and could not
+	// send, kept for the next run, and when the oldest of them occurred.
+	Left   int       `json:"left,omitempty"`
+	Oldest time.Time `json:"-"`
 }
 
 // maxEntries is PutEvents' limit per call.
@@ -81,7 +87,14 @@ func (p *Publisher) Publish(ctx context.Context, msgs []events.Message) {
 // error level, listed with cmd/outbox — and never holds back the others.
 // Sent events are deleted from the outbox.
 func (p *Publisher) Send(ctx context.Context, msgs []events.Message) (Result, error) {
+	res, _, err := p.send(ctx, msgs)
+	return res, err
+}
+
+// send is Send, answering also the ids of the events sent or dead-lettered.
+func (p *Publisher) send(ctx context.Context, msgs []events.Message) (Result, map[string]bool, error) {
 	var res Result
+	done := map[string]bool{}
 	var firstErr error
 	keep := func(err error) {
 		if err != nil && firstErr == nil {
@@ -100,6 +113,9 @@ func (p *Publisher) Send(ctx context.Context, msgs []events.Message) (Result, er
 				keep(fmt.Errorf("remove sent events from the outbox: %w", derr))
 			}
 			res.Sent += len(ok)
+			for _, id := range ok {
+				done[id] = true
+			}
 		}
 		dead = append(dead, poison...)
 		keep(err)
@@ -110,15 +126,17 @@ func (p *Publisher) Send(ctx context.Context, msgs []events.Message) (Result, er
 		} else {
 			res.Dead += len(dead)
 			for _, d := range dead {
-				p.log.Error(DeadLetteredMessage, "eventId", d.ID, "code", d.Code, "reason", d.Reason)
+				done[d.ID] = true
+				p.log.ErrorContext(ctx, DeadLetteredMessage, "eventId", d.ID, "code", d.Code, "reason", d.Reason)
 			}
+			telemetry.Emit(ctx, p.log, time.Now(), nil, telemetry.Point{Name: metric.OutboxDeadLettered, Unit: metric.UnitCount, Value: float64(len(dead))})
 		}
 	}
-	return res, firstErr
+	return res, done, firstErr
 }
 
-// DeadLetteredMessage is the log message of a dead-lettered event, which the
-// stack's metric filter counts and alarms on.
+// DeadLetteredMessage is the log message of a dead-lettered event; the
+// metric.OutboxDeadLettered line beside it is what the stack alarms on.
 const DeadLetteredMessage = events.DeadLetteredLog
 
 // batches groups msgs into PutEvents calls of at most maxEntries entries and
@@ -221,11 +239,22 @@ func (p *Publisher) sendBatch(ctx context.Context, batch []events.Message) (sent
 }
 
 // Republish sends what is still in the outbox from before `before` (events
-// whose first publication failed or was cut short), at most limit of them.
+// whose first publication failed or was cut short), at most limit of them,
+// and answers how many of those it loaded are left, and the oldest's time.
 func (p *Publisher) Republish(ctx context.Context, before time.Time, limit int) (Result, error) {
 	msgs, err := p.store.PendingEvents(ctx, before, limit)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.Send(ctx, msgs)
+	res, done, err := p.send(ctx, msgs)
+	for _, m := range msgs {
+		if done[m.ID] {
+			continue
+		}
+		res.Left++
+		if res.Oldest.IsZero() || m.Time.Before(res.Oldest) {
+			res.Oldest = m.Time
+		}
+	}
+	return res, err
 }

@@ -31,6 +31,9 @@ const (
 	EnvTable    = "TABLE_NAME"
 	EnvBus      = "EVENT_BUS_NAME"
 	EnvOperator = "OPERATOR_TENANT"
+	// EnvLogLevel is the functions' log level: DEBUG, INFO, WARN or ERROR.
+	// The stack sets it and Lambda's application log level from one value.
+	EnvLogLevel = "LOG_LEVEL"
 	// The switch function's: KMS key ids or ARNs, the signing key first and
 	// during a rollover the previous one after it; the tokens' iss and aud.
 	EnvSigningKeys   = "SIGNING_KEY_IDS"
@@ -102,11 +105,11 @@ func (f Function) Routes() []routes.Route {
 	return out
 }
 
-// Env answers the environment variables f reads: the table, the bus and
-// the operator tenant, and for the function that signs, its keys and the
-// tokens' iss and aud.
+// Env answers the environment variables f reads: the table, the bus, the
+// operator tenant and the log level, and for the function that signs, its
+// keys and the tokens' iss and aud.
 func (f Function) Env() []string {
-	env := []string{EnvTable, EnvBus, EnvOperator}
+	env := []string{EnvTable, EnvBus, EnvOperator, EnvLogLevel}
 	if f.Signs {
 		env = append(env, EnvSigningKeys, EnvTokenIssuer, EnvTokenAudience)
 	}

@@ -14,16 +14,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/switchboard/switchboard/events"
+	"github.com/switchboard/switchboard/internal/metric"
+	"github.com/switchboard/switchboard/internal/telemetry"
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
@@ -74,7 +78,21 @@ type Config struct {
 	// DisableAfter consecutive failed attempts disables a subscription
 	// (default 15: five invocations of three attempts).
 	DisableAfter int
+	// Log receives the WebhookDeliveries metrics and a line per
+	// subscription disabled (nil: none).
+	Log *slog.Logger
 }
+
+// Fields of the sync consumer's line: attempts delivered and failed, and
+// subscriptions disabled, in this invocation.
+const (
+	FieldDelivered = "webhook_attempts_delivered"
+	FieldFailed    = "webhook_attempts_failed"
+	FieldDisabled  = "webhooks_disabled"
+)
+
+// tally counts one invocation's attempts.
+type tally struct{ delivered, failed atomic.Int64 }
 
 // Deliverer delivers events to webhook subscriptions.
 type Deliverer struct{ cfg Config }
@@ -107,6 +125,9 @@ func New(cfg Config) *Deliverer {
 	}
 	if cfg.PerTenant <= 0 {
 		cfg.PerTenant = 4
+	}
+	if cfg.Log == nil {
+		cfg.Log = telemetry.Discard()
 	}
 	return &Deliverer{cfg: cfg}
 }
@@ -150,6 +171,7 @@ func (d *Deliverer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent
 		}
 	}
 	seen := map[string]bool{}
+	var n tally
 	for _, tenant := range meta.Tenants {
 		if seen[tenant] {
 			continue
@@ -158,10 +180,17 @@ func (d *Deliverer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.deliverTenant(ctx, tenant, meta.EventID, ev.DetailType, body, report)
+			d.deliverTenant(ctx, tenant, meta.EventID, ev.DetailType, body, report, &n)
 		}()
 	}
 	wg.Wait()
+	now := time.Now()
+	for outcome, c := range map[string]int64{metric.OutcomeDelivered: n.delivered.Load(), metric.OutcomeFailed: n.failed.Load()} {
+		if c > 0 {
+			telemetry.Emit(ctx, d.cfg.Log, now, []telemetry.Dim{{Name: metric.DimOutcome, Value: outcome}},
+				telemetry.Point{Name: metric.WebhookDeliveries, Unit: metric.UnitCount, Value: float64(c)})
+		}
+	}
 	if len(failed) > 0 {
 		slices.Sort(failed)
 		errs = append(errs, fmt.Errorf("%d subscriptions still failing: %s", len(failed), strings.Join(failed, ", ")))
@@ -175,7 +204,7 @@ func (d *Deliverer) Handle(ctx context.Context, ev lambdaevents.EventBridgeEvent
 // deliverTenant delivers the event to one tenant's subscriptions, at most
 // PerTenant at a time, and reports each failing subscription (or store
 // error).
-func (d *Deliverer) deliverTenant(ctx context.Context, tenant, eventID, eventType string, body []byte, report func(sub string, err error)) {
+func (d *Deliverer) deliverTenant(ctx context.Context, tenant, eventID, eventType string, body []byte, report func(sub string, err error), n *tally) {
 	subs, err := d.cfg.Store.ListWebhooks(ctx, tenant)
 	if err != nil {
 		report("", err)
@@ -197,7 +226,7 @@ func (d *Deliverer) deliverTenant(ctx context.Context, tenant, eventID, eventTyp
 				report("", err)
 			case done:
 			default:
-				if err := d.deliver(ctx, sub, eventID, eventType, body); err != nil {
+				if err := d.deliver(ctx, sub, eventID, eventType, body, n); err != nil {
 					report(sub.ID, err)
 				}
 			}
@@ -224,7 +253,7 @@ func (d *Deliverer) attemptBudget(ctx context.Context, wait time.Duration) (time
 	return min(d.cfg.AttemptTimeout, left), true
 }
 
-func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, eventType string, body []byte) error {
+func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, eventType string, body []byte, n *tally) error {
 	wait := d.cfg.Backoff
 	var lastErr error
 	for attempt := 1; attempt <= d.cfg.Attempts; attempt++ {
@@ -255,8 +284,12 @@ func (d *Deliverer) deliver(ctx context.Context, sub tenancy.Webhook, eventID, e
 		rec.Duration, rec.StatusCode = time.Since(start), code
 		if err == nil {
 			rec.Delivered = true
+			n.delivered.Add(1)
+			telemetry.Add(ctx, FieldDelivered, 1)
 		} else {
 			rec.Error, lastErr = err.Error(), err
+			n.failed.Add(1)
+			telemetry.Add(ctx, FieldFailed, 1)
 		}
 		if rerr := d.cfg.Store.RecordDelivery(ctx, rec); rerr != nil {
 			return rerr
@@ -311,6 +344,11 @@ func (d *Deliverer) note(ctx context.Context, sub tenancy.Webhook, rec tenancy.W
 		if err == nil {
 			if d.cfg.Publisher != nil && len(msgs) > 0 {
 				d.cfg.Publisher.Publish(ctx, msgs)
+			}
+			if len(msgs) > 0 { // this attempt disabled the subscription
+				telemetry.Add(ctx, FieldDisabled, 1)
+				d.cfg.Log.WarnContext(ctx, "webhook subscription disabled", "tenant", stored.TenantID, "webhook_id", stored.ID,
+					"failures", stored.ConsecutiveFailures)
 			}
 			return stored
 		}
