@@ -117,6 +117,31 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		}
 		lifetime = *in.Duration
 	}
+	// A switch that raced a change to the customer's grants (an assignment
+	// removed, the relationship narrowed) committed nothing and handed out
+	// nothing: it is decided again on what is stored now, so a busy customer
+	// does not turn into 409s for its partner's people.
+	for attempt := 1; ; attempt++ {
+		res, err := s.switchOnce(ctx, c, in, lifetime)
+		if !errors.Is(err, errSwitchRaced) {
+			return res, err
+		}
+		if attempt == switchAttempts {
+			return SwitchResult{}, conflict("the relationship or an assignment kept changing during the switch (%d attempts); try again", switchAttempts)
+		}
+	}
+}
+
+// switchAttempts bounds how often a switch is decided again after racing a
+// change to the grants it was decided on.
+const switchAttempts = 3
+
+// errSwitchRaced says a switch's commit found the grants changed since they
+// were read: nothing was written.
+var errSwitchRaced = errors.New("the grants changed during the switch")
+
+// switchOnce decides and commits one switch on what it reads now.
+func (s *Service) switchOnce(ctx context.Context, c Caller, in SwitchRequest, lifetime time.Duration) (SwitchResult, error) {
 	now := s.now()
 	// Whether the caller may switch at all is read from its home partition
 	// while the target's is read: two Queries, one round trip.
@@ -214,7 +239,7 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 	// failed to commit was never handed out, so there is nothing to revoke.
 	if err := s.store.CommitSwitch(ctx, sess, loaded.raw.Epoch, activated, msgs); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return SwitchResult{}, conflict("the relationship or an assignment changed during the switch; try again")
+			return SwitchResult{}, errSwitchRaced
 		}
 		return SwitchResult{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard/switchboard/events"
 	"github.com/switchboard/switchboard/internal/access"
 	"github.com/switchboard/switchboard/internal/ids"
+	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/tenancy"
 	"github.com/switchboard/switchboard/internal/token"
 )
@@ -533,5 +534,59 @@ func TestSwitchIsAPermission(t *testing.T) {
 	}
 	if l, err := w.svc.SwitchTargets(ctx, uma, tenancy.Page{}); err != nil || len(l.Items) != 1 || l.Reason != "" {
 		t.Errorf("targets with first-line support = %+v, %v", l, err)
+	}
+}
+
+// racingStore runs change once, right before the first switch commits: the
+// grants the switch was decided on change under it.
+type racingStore struct {
+	*store.Store
+	change  func()
+	commits int
+}
+
+func (r *racingStore) CommitSwitch(ctx context.Context, sess tenancy.Session, epoch int, acts []tenancy.Activation, msgs []events.Message) error {
+	r.commits++
+	if f := r.change; f != nil {
+		r.change = nil
+		f()
+	}
+	return r.Store.CommitSwitch(ctx, sess, epoch, acts, msgs)
+}
+
+// A switch that races a removal in the same customer is decided again on
+// what is stored then: the caller gets a session on what it still holds,
+// not a 409; and one whose only grant was the one removed is refused with
+// the reason.
+func TestSwitchRacingARemovalIsDecidedAgain(t *testing.T) {
+	w := switchWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin", "site-lead"}}, tenancy.Acceptance{})
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}}))
+	other, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:sam", Roles: []string{"site-lead"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := token.NewLocalSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	racing := &racingStore{Store: w.store}
+	svc := tenancy.New(tenancy.Config{Store: racing, Now: w.clock, NewID: ids.Sequence("race"), OperatorTenant: "platform",
+		Minter: token.NewIssuer(signer), TokenIssuer: "https://switchboard.test", TokenAudience: "downstream"})
+	racing.change = func() { w.must(nil, w.svc.RemoveDelegated(ctx, nina, rel.ID, other.ID)) }
+	res, err := svc.Switch(ctx, tom, tenancy.SwitchRequest{Tenant: "contoso"})
+	if err != nil || racing.commits != 2 || !slices.Equal(res.Roles, []string{"helpdesk-admin"}) {
+		t.Fatalf("a switch racing another user's removal = %+v, %v after %d commits; want a session on the second", res.Roles, err, racing.commits)
+	}
+	// Sam's own assignment goes while he switches: decided again, refused.
+	sams, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:sam", Roles: []string{"site-lead"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	racing.commits, racing.change = 0, func() { w.must(nil, w.svc.RemoveDelegated(ctx, nina, rel.ID, sams.ID)) }
+	_, err = svc.Switch(ctx, tenancy.Caller{User: "sam", Tenant: "northwind"}, tenancy.SwitchRequest{Tenant: "contoso"})
+	if d := wantErr[*tenancy.DeniedError](t, err, "a switch whose grant was removed meanwhile"); d.Reason != access.ReasonNoGrant {
+		t.Errorf("denied %s, want no-grant", d.Reason)
 	}
 }
