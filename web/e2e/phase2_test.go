@@ -306,26 +306,3 @@ func TestCustomerNarrowsAndAnswersChangeRequest(t *testing.T) {
 	nina.visit("/console/customers")
 	nina.do(chromedp.WaitVisible(xp(`//tr[th/a[normalize-space()="Contoso Ltd"]]//span[contains(@class, "no-privileges")]`)))
 }
-
-// TestSwitcherSaysWhy: a Northwind user without tenants.switch opens the
-// switcher and reads the API's reason, not an empty list or a form.
-func TestSwitcherSaysWhy(t *testing.T) {
-	h := start(t)
-	zed := h.tab("zed")
-	zed.do(
-		chromedp.Navigate(h.base+"/console/"),
-		fill(`input[name="sub"]`, "zed"),
-		fill(`input[name="tid"]`, "northwind"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Sign in"]`)),
-		waitText("Welcome, zed"),
-		chromedp.Click(chromedp.CSS(".tenant-button")),
-		chromedp.WaitVisible(chromedp.CSS(`dialog.switcher .notice.why`)),
-	)
-	if got := zed.text(`dialog.switcher .notice.why`); !strings.Contains(got, "tenants.switch is required") || !strings.Contains(got, "switch-not-permitted") {
-		t.Errorf("the switcher says %q, want the API's detail and reason", got)
-	}
-	if n := eval[int](zed, `document.querySelectorAll('dialog.switcher textarea, dialog.switcher button[type="submit"]').length`); n != 0 {
-		t.Errorf("the switcher offers %d fields to a user who may not switch", n)
-	}
-	zed.audit("switcher-not-permitted")
-}
