@@ -272,6 +272,11 @@ func TestAccessibility(t *testing.T) {
 	if n := eval[int](zed, `document.querySelectorAll('dialog.switcher textarea, dialog.switcher button[type="submit"]').length`); n != 0 {
 		t.Errorf("the switcher offers %d fields to a user who may not switch", n)
 	}
+	// Its one button can be read: the header's white-on-blue secondary style
+	// must not reach into the (white) dialog.
+	if c := eval[string](zed, `getComputedStyle(document.querySelector('dialog.switcher .actions button')).color`); c == "rgb(255, 255, 255)" {
+		t.Errorf("the switcher's Close button is white on the white dialog")
+	}
 	zed.audit("switcher-not-permitted")
 
 	op := h.tab("op")
