@@ -104,6 +104,42 @@ func TestAccessibility(t *testing.T) {
 	nina.do(waitText("fabrikam"), chromedp.WaitVisible(chromedp.CSS(`input[name="roles"]`)))
 	nina.audit("invitations")
 
+	// Phase 2: a template with group mappings, a batch from it with a refusal.
+	nina.visit("/console/templates")
+	nina.do(
+		chromedp.Click(xp(`//button[normalize-space()="New template"]`)),
+		fill(`input[name="tplId"]`, "gdap-default"),
+		fill(`input[name="tplName"]`, "GDAP default"),
+		chromedp.Click(chromedp.CSS(`input[name="tplRoles"][value="helpdesk-admin"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="tplRoles"][value="site-lead"]`)),
+		fill(`textarea[name="tplScope"]`, "/sites/*"),
+		chromedp.Click(xp(`//button[normalize-space()="Add a mapping"]`)),
+		fill(`input[name="mapPrincipal-0"]`, "group:admin-agents"),
+		chromedp.Click(chromedp.CSS(`input[name="mapRoles-0"][value="site-lead"]`)),
+		chromedp.Click(xp(`//button[normalize-space()="Add a mapping"]`)),
+		fill(`input[name="mapPrincipal-1"]`, "group:helpdesk-agents"),
+		chromedp.Click(chromedp.CSS(`input[name="mapRoles-1"][value="helpdesk-admin"]`)),
+		fill(`textarea[name="mapScope-1"]`, "/sites/eu"),
+	)
+	nina.audit("template-editor")
+	nina.do(
+		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Save template"]`)),
+		waitText("Saved template gdap-default"),
+		chromedp.Click(xp(`//button[normalize-space()="Close"]`)),
+		chromedp.WaitVisible(xp(`//table[contains(@class, "templates")]//a[normalize-space()="GDAP default"]`)),
+	)
+	nina.audit("templates")
+	nina.visit("/console/invitations?template=gdap-default")
+	nina.do(
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="template-terms"]`)),
+		fill(`textarea[name="to"]`, "fabrikam\ncontoso.example\nnobody"),
+		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Send 3 invitations"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="batch-results"]`)),
+	)
+	nina.audit("invitation-batch")
+	// A change request for Carl to answer below.
+	h.api("POST", "/relationships/"+contoso+"/change-requests", h.token("nina", "northwind"), `{"roles":["mmr-admin"],"autoExtend":"P180D"}`, 201, nil)
+
 	tom := h.tab("tom")
 	tom.signIn("tom")
 	tom.do(
@@ -138,6 +174,17 @@ func TestAccessibility(t *testing.T) {
 	carl.visit("/console/partners/" + contoso)
 	carl.do(chromedp.WaitVisible(chromedp.CSS("table.assignments")))
 	carl.audit("relationship-customer")
+	carl.do(
+		chromedp.Click(chromedp.CSS(`input[name="keep"][value="site-lead"]`)),
+		fill(`textarea[name="narrowScope"]`, "/sites/eu/*"),
+		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Review narrowing"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open]`)),
+	)
+	carl.audit("narrow-confirm")
+	carl.do(chromedp.Click(xp(`//dialog[@open]//button[normalize-space()="Cancel"]`)))
+	carl.visit("/console/change-requests")
+	carl.do(chromedp.WaitVisible(xp(`//li[contains(@class, "change-request")]//a[normalize-space()="Northwind IT Services"]`)))
+	carl.audit("change-requests")
 	carl.visit("/console/audit")
 	carl.do(
 		chromedp.Click(xp(`//p[contains(@class, "shortcuts")]//button[normalize-space()="Northwind IT Services"]`)),
@@ -175,8 +222,26 @@ func TestAccessibility(t *testing.T) {
 	fay.visit("/console/incoming")
 	fay.do(waitText("Review the invitation from northwind"))
 	fay.audit("incoming")
-	fay.do(chromedp.Click(xp(`//a[contains(., "Review the invitation from northwind")]`)), chromedp.WaitVisible(chromedp.CSS(`textarea[name="scope"]`)))
+	var incoming struct {
+		Items []struct{ ID, TemplateID string }
+	}
+	h.api("GET", "/invitations?direction=incoming&status=pending", h.token("fay", "fabrikam"), "", 200, &incoming)
+	fromTemplate := ""
+	for _, i := range incoming.Items {
+		if i.TemplateID == "gdap-default" {
+			fromTemplate = i.ID
+		}
+	}
+	fay.visit("/console/incoming/" + fromTemplate)
+	fay.do(chromedp.WaitVisible(chromedp.CSS(`textarea[name="scope"]`)), chromedp.WaitVisible(chromedp.CSS("table.mappings")))
 	fay.audit("review-invitation")
+	fay.do(
+		chromedp.Click(chromedp.CSS(`input[name="roles"][value="site-lead"]`)),
+		fill(`textarea[name="scope"]`, "/sites/eu/paris"),
+		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Accept"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mapped"]`)),
+	)
+	fay.audit("accepted-mapped")
 	// Fabrikam joins Contoso's organisation by the owner's tenant id; the page follows the join.
 	fay.visit(fmt.Sprintf("/console/organizations/%s", orgID))
 	fay.do(fill(`input[name="ownerTenantId"]`, "contoso"),
@@ -188,6 +253,31 @@ func TestAccessibility(t *testing.T) {
 		chromedp.WaitVisible(xp(`//a[normalize-space()="Contoso Group"]`)),
 		chromedp.WaitVisible(xp(`//code[normalize-space()="MTO_Sync_contoso"]`)))
 	fay.audit("organizations")
+
+	// A Northwind user without tenants.switch opens the switcher and reads the
+	// API's reason, not an empty list or a form to fill in.
+	zed := h.tab("zed")
+	zed.do(
+		chromedp.Navigate(h.base+"/console/"),
+		fill(`input[name="sub"]`, "zed"),
+		fill(`input[name="tid"]`, "northwind"),
+		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Sign in"]`)),
+		waitText("Welcome, zed"),
+		chromedp.Click(chromedp.CSS(".tenant-button")),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.switcher .notice.why`)),
+	)
+	if got := zed.text(`dialog.switcher .notice.why`); !strings.Contains(got, "tenants.switch is required") || !strings.Contains(got, "switch-not-permitted") {
+		t.Errorf("the switcher says %q, want the API's detail and reason", got)
+	}
+	if n := eval[int](zed, `document.querySelectorAll('dialog.switcher textarea, dialog.switcher button[type="submit"]').length`); n != 0 {
+		t.Errorf("the switcher offers %d fields to a user who may not switch", n)
+	}
+	// Its one button can be read: the header's white-on-blue secondary style
+	// must not reach into the (white) dialog.
+	if c := eval[string](zed, `getComputedStyle(document.querySelector('dialog.switcher .actions button')).color`); c == "rgb(255, 255, 255)" {
+		t.Errorf("the switcher's Close button is white on the white dialog")
+	}
+	zed.audit("switcher-not-permitted")
 
 	op := h.tab("op")
 	op.signIn("op")

@@ -59,6 +59,7 @@ export async function request(method, path, body, { token, anonymous } = {}) {
 export const get = (path) => request('GET', path);
 export const post = (path, body = {}) => request('POST', path, body);
 export const del = (path) => request('DELETE', path);
+export const patch = (path, body) => request('PATCH', path, body);
 
 // query builds "?a=1&b=2" from the set values of an object.
 export function query(params) {

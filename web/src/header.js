@@ -48,6 +48,9 @@ function Switcher({ close, onSwitched }) {
   const [activate, setActivate] = useState([]);
   const [justification, setJustification] = useState('');
   const [duration, setDuration] = useState('PT1H');
+  // Set when the API says why the caller has no targets (switch-not-permitted):
+  // then there is nothing to fill in, only the reason to read.
+  const [why, setWhy] = useState(null);
   const act = useAction();
   const submit = (e) => {
     e.preventDefault();
@@ -66,7 +69,7 @@ function Switcher({ close, onSwitched }) {
   return html`<form onSubmit=${submit}>
     <h2 id="switcher-title">Switch tenant</h2>
     <p class="hint">Act in a customer tenant with your own sign-in, for a short session. Every action is in the customer's audit log.</p>
-    <${Paged} label="tenants" empty="There is no tenant you can switch into." load=${(cursor) => page('/switch/targets', {}, cursor)}>
+    <${Paged} label="tenants" empty="There is no tenant you can switch into." onWhy=${setWhy} load=${(cursor) => page('/switch/targets', {}, cursor)}>
       ${(items) => html`<fieldset class="targets">
         <legend>Tenant</legend>
         ${items.map((t) => html`<label class="target">
@@ -79,6 +82,7 @@ function Switcher({ close, onSwitched }) {
         </label>`)}
       </fieldset>`}
     <//>
+    ${why ? html`<div class="actions"><button type="button" class="secondary" onClick=${close}>Close</button></div>` : html`
     ${picked?.eligible?.length > 0 && html`<fieldset class="checks">
       <legend>Eligible assignments to activate in ${picked.tenantName}</legend>
       ${picked.eligible.map((g) => html`<label class="check">
@@ -101,5 +105,6 @@ function Switcher({ close, onSwitched }) {
       <button type="button" class="secondary" onClick=${close}>Cancel</button>
       <button type="submit" disabled=${!picked || act.busy}>Switch${picked ? ` to ${picked.tenantName}` : ''}</button>
     </div>
+    `}
   </form>`;
 }

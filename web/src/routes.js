@@ -1,6 +1,5 @@
 // The console's route table: one entry per view, with where it shows in the
-// navigation. A view of phase 2 (invitation templates, change requests, …)
-// is one more entry here and one file in views/.
+// navigation. A new view is one more entry here and a file in views/.
 import { html } from 'htm/preact';
 import { session, isMSP, isOperator } from './state.js';
 import { Home } from './views/home.js';
@@ -13,6 +12,8 @@ import { Roles } from './views/roles.js';
 import { Organizations, Organization } from './views/organizations.js';
 import { CheckAccess } from './views/access.js';
 import { NewTenant } from './views/tenants.js';
+import { Templates, TemplatePage } from './views/templates.js';
+import { ChangeRequestInbox } from './views/changes.js';
 
 // Navigation groups, in order; a group shows when its test passes.
 export const groups = [
@@ -29,10 +30,13 @@ export const routes = [
   { path: '/console/customers', component: Customers, label: 'Customers', group: 'partner', blurb: 'The tenants you manage and what each allowed.' },
   { path: '/console/customers/:id', component: (p) => html`<${Relationship} id=${p.id} side="partner" />` },
   { path: '/console/invitations', component: SentInvitations, label: 'Sent invitations', group: () => (isMSP.value ? 'partner' : 'tenant'), blurb: 'Invite a tenant; cancel what is pending.' },
+  { path: '/console/templates', component: Templates, label: 'Invitation templates', group: 'partner', blurb: 'Reusable terms and group mappings; invite many at once.' },
+  { path: '/console/templates/:id', component: (p) => html`<${TemplatePage} id=${p.id} />` },
   { path: '/console/incoming', component: IncomingInvitations, label: 'Pending invitations', group: 'tenant', blurb: 'Review, narrow and accept — or decline.' },
   { path: '/console/incoming/:id', component: (p) => html`<${ReviewInvitation} id=${p.id} />` },
   { path: '/console/partners', component: Partners, label: 'Partners', group: 'tenant', blurb: 'Who holds which roles where; remove, offboard.' },
   { path: '/console/partners/:id', component: (p) => html`<${Relationship} id=${p.id} side="customer" />` },
+  { path: '/console/change-requests', component: ChangeRequestInbox, label: 'Change requests', group: 'tenant', blurb: 'What partners asked for beyond the ceiling: approve or decline.' },
   { path: '/console/audit', component: Audit, label: 'Audit log', group: 'tenant', blurb: 'Every action, newest first; what did a partner do.' },
   { path: '/console/roles', component: Roles, label: 'Roles', group: 'tenant', blurb: 'The role × permission matrix; define a role.' },
   { path: '/console/webhooks', component: Webhooks, label: 'Webhooks', group: 'tenant', blurb: 'Subscribe endpoints; read deliveries.' },

@@ -8,6 +8,7 @@ export const identity = signal(null); // {token, claims, mode}
 export const home = signal(null); // the home tenant, GET /tenants/{tid}
 export const session = signal(null); // the switch session: POST /switch's answer + tenantName
 export const notice = signal(''); // why the user was signed out or a session ended
+export const accepted = signal(null); // the last acceptance's answer: mappedAssignments, skippedMappings
 export const now = signal(Date.now());
 
 setInterval(() => { now.value = Date.now(); }, 1000);
@@ -37,6 +38,7 @@ export function signOut(message = '') {
   identity.value = null;
   home.value = null;
   session.value = null;
+  accepted.value = null;
   notice.value = message;
   if (signOutHook) signOutHook();
 }

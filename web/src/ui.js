@@ -52,7 +52,8 @@ export function useLoad(fn, deps) {
 
 // Paged shows a list route page by page: load(cursor) answers
 // {items, nextCursor}; children(items, reload) renders what is loaded.
-export function Paged({ load, deps = [], label = 'items', empty = 'None.', children }) {
+// onWhy(detail|null) hears what the first page said of why it is empty.
+export function Paged({ load, deps = [], label = 'items', empty = 'None.', children, onWhy }) {
   const [items, setItems] = useState([]);
   const [cursor, setCursor] = useState(undefined);
   const [busy, setBusy] = useState(true);
@@ -71,7 +72,11 @@ export function Paged({ load, deps = [], label = 'items', empty = 'None.', child
       if (mine !== gen.current) return;
       setItems((old) => (replace ? p.items : [...old, ...p.items]));
       setCursor(p.nextCursor);
-      if (replace) setWhy(p.reason ? p.detail || p.reason : null);
+      if (replace) {
+        const w = p.reason ? { reason: p.reason, detail: p.detail || p.reason } : null;
+        setWhy(w);
+        if (onWhy) onWhy(w);
+      }
     } catch (e) {
       if (mine === gen.current) setError(e);
     } finally {
@@ -82,7 +87,9 @@ export function Paged({ load, deps = [], label = 'items', empty = 'None.', child
   const reload = () => setTick((t) => t + 1);
   return html`<div class="paged" aria-busy=${busy}>
     <${ErrorNote} error=${error} />
-    ${items.length ? children(items, reload) : !busy && !error ? html`<p class="empty">${why || empty}</p>` : null}
+    ${items.length ? children(items, reload) : !busy && !error ? (why
+      ? html`<p class="notice why" role="status"><strong>Not available to you:</strong> ${why.detail} <span class="reason">Reason: <code>${why.reason}</code></span></p>`
+      : html`<p class="empty">${empty}</p>`) : null}
     ${busy && html`<${Progress} label=${`Loading ${label}…`} />`}
     ${cursor && !busy && html`<p><button type="button" class="secondary" onClick=${() => fetchPage(cursor, false)}>Load more ${label}</button></p>`}
   </div>`;
