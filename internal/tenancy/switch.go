@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -129,12 +130,19 @@ func (s *Service) Switch(ctx context.Context, c Caller, in SwitchRequest) (Switc
 		if attempt == switchAttempts {
 			return SwitchResult{}, conflict("the relationship or an assignment kept changing during the switch (%d attempts); try again", switchAttempts)
 		}
+		// A short, jittered pause lets the change that won finish, rather
+		// than every raced switch reading again at the same moment.
+		select {
+		case <-ctx.Done():
+			return SwitchResult{}, ctx.Err()
+		case <-time.After(time.Duration(attempt) * (5*time.Millisecond + rand.N(20*time.Millisecond))):
+		}
 	}
 }
 
 // switchAttempts bounds how often a switch is decided again after racing a
 // change to the grants it was decided on.
-const switchAttempts = 3
+const switchAttempts = 4
 
 // errSwitchRaced says a switch's commit found the grants changed since they
 // were read: nothing was written.
