@@ -179,35 +179,7 @@ const (
 // matching items instead of limit read ones. A sparse filter stops after
 // maxFilteredReads more requests and answers a cursor.
 func page[I any, T any](ctx context.Context, s *Store, q query, p tenancy.Page, conv func(I) T) (tenancy.List[T], error) {
-	limit := p.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	var start map[string]types.AttributeValue
-	if p.Cursor != "" {
-		var err error
-		if start, err = q.decodeCursor(p.Cursor); err != nil {
-			return tenancy.List[T]{}, err
-		}
-	}
-	res := tenancy.List[T]{Items: make([]T, 0, limit)}
-	next, err := s.run(ctx, q, start, func() int { return limit - len(res.Items) }, 1+maxFilteredReads,
-		func(raw map[string]types.AttributeValue) (bool, error) {
-			if len(q.filter.path) > 0 && stringAt(raw, q.filter.path) != q.filter.value {
-				return true, nil
-			}
-			v, err := unmarshal(raw, conv)
-			res.Items = append(res.Items, v)
-			return len(res.Items) < limit, err
-		})
-	if err != nil {
-		return tenancy.List[T]{}, err
-	}
-	if next != nil {
-		res.NextCursor = encodeCursor(next)
-	}
-	return res, nil
+	return pageWith(ctx, s, q, p, conv, nil, func(left int) int { return left }, 1+maxFilteredReads)
 }
 
 // Filtered pages in code (pageWhere): each request reads filteredBatch
@@ -225,6 +197,13 @@ const (
 // maxKeptReads requests were made): a page is never cut short while
 // matching items follow it.
 func pageWhere[I any, T any](ctx context.Context, s *Store, q query, p tenancy.Page, conv func(I) T, keep func(T) bool) (tenancy.List[T], error) {
+	return pageWith(ctx, s, q, p, conv, keep, func(int) int { return filteredBatch }, maxKeptReads)
+}
+
+// pageWith is one page of q: items that pass q's filter and keep (nil keeps
+// all), each request asking batch(what is left of the page) items, at most
+// reads requests.
+func pageWith[I any, T any](ctx context.Context, s *Store, q query, p tenancy.Page, conv func(I) T, keep func(T) bool, batch func(left int) int, reads int) (tenancy.List[T], error) {
 	limit := p.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -238,13 +217,16 @@ func pageWhere[I any, T any](ctx context.Context, s *Store, q query, p tenancy.P
 		}
 	}
 	res := tenancy.List[T]{Items: make([]T, 0, limit)}
-	next, err := s.run(ctx, q, start, func() int { return filteredBatch }, maxKeptReads,
+	next, err := s.run(ctx, q, start, func() int { return batch(limit - len(res.Items)) }, reads,
 		func(raw map[string]types.AttributeValue) (bool, error) {
+			if len(q.filter.path) > 0 && stringAt(raw, q.filter.path) != q.filter.value {
+				return true, nil
+			}
 			v, err := unmarshal(raw, conv)
 			if err != nil {
 				return false, err
 			}
-			if keep(v) {
+			if keep == nil || keep(v) {
 				res.Items = append(res.Items, v)
 			}
 			return len(res.Items) < limit, nil
