@@ -133,7 +133,10 @@ func (s *Service) RequestChange(ctx context.Context, c Caller, relID string, in 
 	}
 	var scope []string
 	if in.Scope != nil {
-		current, _ := access.ParseScope(rel.Scope)
+		current, err := access.ParseScope(rel.Scope)
+		if err != nil {
+			return ChangeRequest{}, storedScope(rel, err)
+		}
 		var inside []string
 		for _, p := range asked.Patterns() {
 			one, _ := access.ParseScope([]string{p})
@@ -145,6 +148,11 @@ func (s *Service) RequestChange(ctx context.Context, c Caller, relID string, in 
 			return ChangeRequest{}, &ValidationError{Field: "scope", Reason: "already inside the relationship's scope: ask only for patterns outside it", Values: inside}
 		}
 		scope = asked.Patterns()
+		// What the relationship would hold once approved stays within the
+		// bounds every scope has, or it could never be decided on.
+		if err := widenedScopeFits(current.Union(asked).Patterns()); err != nil {
+			return ChangeRequest{}, err
+		}
 	}
 	if duration != nil && !rel.StartsAt.Add(time.Duration(*duration)).After(rel.EndsAt) {
 		return ChangeRequest{}, invalid("duration", "the relationship already runs until %s (%s from its start): ask for a longer duration", rel.EndsAt.Format(time.RFC3339), period.Format(rel.EndsAt.Sub(rel.StartsAt)))
@@ -334,9 +342,18 @@ func (s *Service) ApproveChange(ctx context.Context, c Caller, relID, id string,
 	next := rel
 	next.Ceiling = append(append([]CeilingRole{}, rel.Ceiling...), frozen...)
 	if len(scope) > 0 {
-		current, _ := access.ParseScope(rel.Scope)
-		wanted, _ := access.ParseScope(scope)
+		current, err := access.ParseScope(rel.Scope)
+		if err != nil {
+			return ChangeRequest{}, Relationship{}, storedScope(rel, err)
+		}
+		wanted, err := access.ParseScope(scope)
+		if err != nil {
+			return ChangeRequest{}, Relationship{}, invalid("scope", "%v", err)
+		}
 		next.Scope = current.Union(wanted).Patterns()
+		if err := widenedScopeFits(next.Scope); err != nil {
+			return ChangeRequest{}, Relationship{}, err
+		}
 	}
 	if cr.Duration != nil {
 		if end := rel.StartsAt.Add(time.Duration(*cr.Duration)); end.After(next.EndsAt) {
@@ -454,4 +471,21 @@ func (s *Service) changeRequestEvent(actor events.Actor, requestID string, cr Ch
 		return events.ChangeRequestExpired{Meta: m, ChangeRequest: v}
 	}
 	return events.ChangeRequestCreated{Meta: m, ChangeRequest: v}
+}
+
+// widenedScopeFits checks that the scope a relationship would hold once a
+// change request is approved stays within every scope's bounds: past them
+// it could not be decided on.
+func widenedScopeFits(patterns []string) error {
+	if len(patterns) > MaxScopePatterns || scopeBytes(patterns) > MaxScopeBytes {
+		return invalid("scope", "with what the relationship holds, its scope would be %d patterns of %d bytes; a scope holds at most %d patterns and %d bytes (MaxScopePatterns, MaxScopeBytes): ask for fewer, or narrow the scope first",
+			len(patterns), scopeBytes(patterns), MaxScopePatterns, MaxScopeBytes)
+	}
+	return nil
+}
+
+// storedScope is the error of a relationship whose stored scope does not
+// parse: a defect to see, never a scope to read as empty or whole.
+func storedScope(rel Relationship, err error) error {
+	return errors.Join(errors.New("relationship "+rel.ID+": its stored scope does not parse"), err)
 }

@@ -85,8 +85,12 @@ func (s *Service) recordDenial(ctx context.Context, c Caller, operation, tenant 
 }
 
 func (s *Service) denialEvent(actor events.Actor, requestID string, d Denials) events.AccessDenied {
+	// A refusal with no relationship, or one decided at home alone (no
+	// tenants.switch: the target was never looked at), is the caller's
+	// tenant's business only: naming the target would let anyone write into
+	// any tenant's audit log.
 	tenants := []string{d.Home}
-	if d.Reason != string(access.ReasonNoRelationship) {
+	if d.Reason != string(access.ReasonNoRelationship) && d.Reason != string(access.ReasonSwitchNotPermitted) {
 		tenants = append(tenants, d.Tenant)
 	}
 	return events.AccessDenied{Meta: s.meta(actor, requestID, "", tenants...), Operation: d.Operation, TargetTenant: d.Tenant, Reason: d.Reason}

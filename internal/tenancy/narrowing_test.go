@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -305,4 +306,39 @@ func TestAssigningWhileNarrowed(t *testing.T) {
 	_, err = w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{rel.Ceiling[1].ID}})
 	wantErr[*tenancy.ValidationError](t, err, "a role narrowed out")
 	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{rel.Ceiling[0].ID}}))
+}
+
+// Scopes stay within their bounds whatever the narrowing or widening: the
+// cut of an assignment's 20 patterns with the relationship's 20 could hold
+// 400, so that assignment goes (never read as wider later); a change request
+// whose approval would take the scope past MaxScopePatterns is refused.
+func TestScopesStayWithinTheirBounds(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	rel := w.relate(tenancy.NewInvitation{Roles: []string{"helpdesk-admin"}}, tenancy.Acceptance{})
+	var mine, narrowed []string
+	for i := range tenancy.MaxScopePatterns {
+		mine = append(mine, fmt.Sprintf("/*/a%d", i))
+		narrowed = append(narrowed, fmt.Sprintf("/s%d/*", i))
+	}
+	wide, err := w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:tom", Roles: []string{"helpdesk-admin"}, Scope: mine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.must(w.svc.AssignDelegated(ctx, nina, rel.ID, tenancy.NewAssignment{Principal: "user:ann", Roles: []string{"helpdesk-admin"}, Scope: []string{"/s3/*"}}))
+	w.must(w.svc.NarrowRelationship(ctx, carl, rel.ID, tenancy.Narrowing{Scope: narrowed}))
+	w.must(nil, w.svc.FinishNarrowing(ctx, rel.ID))
+	left := w.assignments(rel.ID)
+	if _, ok := left[wide.ID]; ok || len(left) != 1 {
+		t.Errorf("after the narrowing %d assignments are left (tom's %v): want only ann's, tom's cut past MaxScopePatterns", len(left), ok)
+	}
+	wantReason(t, w.check(tom, "contoso", "tickets.view", "/s1/a1"), access.ReasonNoGrant)
+	wantReason(t, w.check(tenancy.Caller{User: "ann", Tenant: "northwind"}, "contoso", "tickets.view", "/s3/x"), access.ReasonAllowed)
+
+	// The relationship holds 20 patterns: asking for one more is refused
+	// before the customer is asked, naming the limit.
+	_, err = w.svc.RequestChange(ctx, nina, rel.ID, tenancy.NewChangeRequest{Scope: []string{"/t0/*"}})
+	if ve := wantErr[*tenancy.ValidationError](t, err, "a change past MaxScopePatterns"); ve.Field != "scope" || !strings.Contains(ve.Error(), "MaxScopePatterns") {
+		t.Errorf("error %v, want scope naming MaxScopePatterns", ve)
+	}
 }

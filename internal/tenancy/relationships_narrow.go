@@ -130,7 +130,10 @@ func (s *Service) NarrowRelationship(ctx context.Context, c Caller, id string, i
 			}
 		}
 	}
-	current, _ := access.ParseScope(rel.Scope)
+	current, err := access.ParseScope(rel.Scope)
+	if err != nil {
+		return Relationship{}, storedScope(rel, err)
+	}
 	if in.Scope != nil {
 		if out := scope.Outside(current); len(out) > 0 {
 			return Relationship{}, &ValidationError{Field: "scope", Reason: "a narrowing keeps the scope or a part of it, never more; these patterns would widen it", Values: out}
@@ -232,13 +235,23 @@ func (s *Service) narrowingRevocations(ctx context.Context, actor events.Actor, 
 	if err != nil {
 		return nil, nil, err
 	}
+	// Sets, not lists: at 10,000 affected assignments and as many live
+	// sessions a lookup per id would be quadratic.
+	skipped := make(map[string]bool, len(skip))
+	for _, id := range skip {
+		skipped[id] = true
+	}
+	touched := make(map[string]bool, len(assignments))
+	for _, id := range assignments {
+		touched[id] = true
+	}
 	var ids []string
 	for _, sess := range live {
-		if slices.Contains(skip, sess.ID) {
+		if skipped[sess.ID] {
 			continue
 		}
 		for _, a := range sess.AssignmentIDs {
-			if slices.Contains(assignments, a) {
+			if touched[a] {
 				ids = append(ids, sess.ID)
 				break
 			}
@@ -283,14 +296,20 @@ func (s *Service) narrowAssignment(a Assignment, rel Relationship, partnerRoles 
 			next.Permissions = append(next.Permissions, id)
 		}
 	}
-	relScope, _ := access.ParseScope(rel.Scope)
+	relScope, relErr := access.ParseScope(rel.Scope)
 	own, err := access.ParseScope(a.Scope)
-	if err != nil {
-		own = access.WholeTenant
+	if err != nil || relErr != nil {
+		// A stored scope that does not parse grants nothing (the decision
+		// denies on it): the assignment goes, it is never read as wider.
+		return next, false, true
 	}
 	cut, overlaps := own.Intersect(relScope)
 	next.Scope = cut.Patterns()
-	keep := overlaps && len(next.Roles)+len(next.Permissions) > 0
+	// The cut of two scopes can hold more patterns than either (20 × 20
+	// meets): one past a scope's bounds could not be decided on, and any
+	// coarser one would widen the assignment, so the assignment goes.
+	_, tooBig := checkScope("scope", next.Scope)
+	keep := overlaps && tooBig == nil && len(next.Roles)+len(next.Permissions) > 0
 	changed := !keep || len(next.Roles) != len(a.Roles) || len(next.Permissions) != len(a.Permissions) || !slices.Equal(next.Scope, a.Scope)
 	return next, keep, changed
 }

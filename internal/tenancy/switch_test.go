@@ -503,9 +503,15 @@ func TestSwitchIsAPermission(t *testing.T) {
 		t.Errorf("targets without tenants.switch = %+v, %v; want none, with the reason", l, err)
 	}
 	wantReason(t, w.check(uma, "contoso", "tickets.view", ""), access.ReasonAllowed)
-	// The refusal is seen by the customer, as any other refused switch.
-	if p := w.outboxPayloads(events.DetailTypeAccessDenied); len(p) == 0 || !strings.Contains(string(p[len(p)-1]), "switch-not-permitted") {
-		t.Errorf("no AccessDenied with switch-not-permitted among %d", len(p))
+	// The refusal is the partner's own business: in its audit log, never
+	// in the target's (anyone could write there by naming any tenant).
+	p := w.outboxPayloads(events.DetailTypeAccessDenied)
+	if len(p) == 0 {
+		t.Fatal("no AccessDenied event for a refused switch")
+	}
+	var last events.AccessDenied
+	if err := json.Unmarshal(p[len(p)-1], &last); err != nil || last.Reason != string(access.ReasonSwitchNotPermitted) || !slices.Equal(last.Tenants, []string{"northwind"}) {
+		t.Errorf("AccessDenied %s (%v): want switch-not-permitted for northwind only", p[len(p)-1], err)
 	}
 
 	// tenants.switch is held at home: a customer's role holding it is
