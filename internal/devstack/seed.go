@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"context"
+	"slices"
 
 	"github.com/switchboard/switchboard/internal/tenancy"
 )
@@ -57,17 +58,8 @@ func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 		return nil, err
 	}
 	d.TechnicianAssignmentID = a.ID
-	// Only admins may use the tenant switcher unless a role says otherwise
-	// (seed 000): Northwind's first-line support role gives it to its
-	// technicians, who act in Contoso only as far as their grants there go.
-	if _, _, err := svc.SaveRole(ctx, nina, d.MSP, tenancy.NewRole{ID: FirstLineSupport, Name: "First-line support",
-		Description: "Uses the tenant switcher; acts in customers only through its grants there.", Permissions: []string{tenancy.PermSwitch}}); err != nil {
+	if err := firstLineSupport(ctx, svc, nina, d); err != nil {
 		return nil, err
-	}
-	for _, u := range []string{d.Technician, "ivy"} {
-		if _, err := svc.AssignNative(ctx, nina, d.MSP, tenancy.NewAssignment{Principal: "user:" + u, Roles: []string{FirstLineSupport}}); err != nil {
-			return nil, err
-		}
 	}
 	pending, err := svc.CreateInvitation(ctx, nina, tenancy.NewInvitation{ToTenant: d.Prospect, Roles: []string{"site-lead"}, Scope: []string{"/sites/eu"}})
 	if err != nil {
@@ -75,6 +67,23 @@ func seed(ctx context.Context, svc *tenancy.Service) (*Demo, error) {
 	}
 	d.PendingInvitationID = pending.ID
 	return d, nil
+}
+
+// firstLineSupport defines Northwind's first-line support role and gives it
+// to its technicians. Only admins may use the tenant switcher unless a role
+// says otherwise (seed 000): the role holds tenants.switch alone, so they act
+// in Contoso only as far as their grants there go.
+func firstLineSupport(ctx context.Context, svc *tenancy.Service, nina tenancy.Caller, d *Demo) error {
+	if _, _, err := svc.SaveRole(ctx, nina, d.MSP, tenancy.NewRole{ID: FirstLineSupport, Name: "First-line support",
+		Description: "Uses the tenant switcher; acts in customers only through its grants there.", Permissions: []string{tenancy.PermSwitch}}); err != nil {
+		return err
+	}
+	for _, u := range []string{d.Technician, "ivy"} {
+		if _, err := svc.AssignNative(ctx, nina, d.MSP, tenancy.NewAssignment{Principal: "user:" + u, Roles: []string{FirstLineSupport}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seeded finds the demo in a table that already holds it (DATA_DIR): the
@@ -108,6 +117,17 @@ func seeded(ctx context.Context, svc *tenancy.Service, d *Demo, nina tenancy.Cal
 	for _, inv := range invs.Items {
 		if inv.ToTenant == d.Prospect && d.PendingInvitationID == "" {
 			d.PendingInvitationID = inv.ID
+		}
+	}
+	// Data kept from before the switcher was a permission: give the
+	// technicians the role the demo's walk-through relies on, once.
+	roles, err := svc.ListRoles(ctx, nina, d.MSP)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(roles, func(r tenancy.CustomRole) bool { return r.ID == FirstLineSupport }) {
+		if err := firstLineSupport(ctx, svc, nina, d); err != nil {
+			return nil, err
 		}
 	}
 	d.Kept = true

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard/switchboard/internal/localdb/dbtest"
 	"github.com/switchboard/switchboard/internal/meter"
 	"github.com/switchboard/switchboard/internal/ops/invariants"
+	"github.com/switchboard/switchboard/internal/tenancy"
 )
 
 // stack runs the local stack behind a real HTTP server on a free loopback port.
@@ -123,4 +124,30 @@ func (st *stack) consistent(t *testing.T) invariants.Report {
 		t.Errorf("invariant: %s", v)
 	}
 	return c
+}
+
+// A stack started again on a table that holds the demo keeps it, and the
+// technicians may still use the switcher: the seed finds the first-line
+// support role and does not give it again.
+func TestDemoIsKeptAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	db := devstack.Database{Endpoint: dbtest.Endpoint(t), Table: dbtest.Name(t)}
+	first, err := devstack.Start(ctx, devstack.Config{BaseURL: "http://switchboard.test", Seed: true, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	again, err := devstack.Start(ctx, devstack.Config{BaseURL: "http://switchboard.test", Seed: true, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	d := again.Demo
+	if !d.Kept || d.RelationshipID != first.Demo.RelationshipID || d.TechnicianAssignmentID != first.Demo.TechnicianAssignmentID {
+		t.Errorf("demo on restart = %+v, want the first run's, kept", d)
+	}
+	tom := tenancy.Caller{User: d.Technician, Tenant: d.MSP}
+	if l, err := again.Service.SwitchTargets(ctx, tom, tenancy.Page{}); err != nil || len(l.Items) != 1 || l.Reason != "" {
+		t.Errorf("tom's switch targets after a restart = %+v, %v", l, err)
+	}
 }
