@@ -108,18 +108,7 @@ func TestAccessibility(t *testing.T) {
 	nina.visit("/console/templates")
 	nina.do(
 		chromedp.Click(xp(`//button[normalize-space()="New template"]`)),
-		fill(`input[name="tplId"]`, "gdap-default"),
-		fill(`input[name="tplName"]`, "GDAP default"),
-		chromedp.Click(chromedp.CSS(`input[name="tplRoles"][value="helpdesk-admin"]`)),
-		chromedp.Click(chromedp.CSS(`input[name="tplRoles"][value="site-lead"]`)),
-		fill(`textarea[name="tplScope"]`, "/sites/*"),
-		chromedp.Click(xp(`//button[normalize-space()="Add a mapping"]`)),
-		fill(`input[name="mapPrincipal-0"]`, "group:admin-agents"),
-		chromedp.Click(chromedp.CSS(`input[name="mapRoles-0"][value="site-lead"]`)),
-		chromedp.Click(xp(`//button[normalize-space()="Add a mapping"]`)),
-		fill(`input[name="mapPrincipal-1"]`, "group:helpdesk-agents"),
-		chromedp.Click(chromedp.CSS(`input[name="mapRoles-1"][value="helpdesk-admin"]`)),
-		fill(`textarea[name="mapScope-1"]`, "/sites/eu"),
+		gdapTemplate(),
 	)
 	nina.audit("template-editor")
 	nina.do(
