@@ -69,8 +69,7 @@ func (s *Service) CreateTenant(ctx context.Context, c Caller, in NewTenant) (Ten
 	}
 	grants := make([]Assignment, len(admins))
 	for i, p := range admins {
-		grants[i] = Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{"global-admin"},
-			Permissions: []string{}, Scope: []string{"*"}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()}
+		grants[i] = s.setupGrant(c, t, p, "global-admin", "*")
 	}
 	hub, err := s.workspaceSetup(c, &t, in)
 	if err != nil {
@@ -115,14 +114,19 @@ func (s *Service) workspaceSetup(c Caller, t *Tenant, in NewTenant) ([]Assignmen
 	t.Workspaces = ws
 	var out []Assignment
 	for _, p := range admins {
-		out = append(out, Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{roleServiceAdmin},
-			Permissions: []string{}, Scope: []string{"*"}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()})
+		out = append(out, s.setupGrant(c, *t, p, roleServiceAdmin, "*"))
 		if len(ws) > 0 {
-			out = append(out, Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: p, Roles: []string{roleWorkspaceAdmin},
-				Permissions: []string{}, Scope: []string{"/workspaces/" + ws[0]}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()})
+			out = append(out, s.setupGrant(c, *t, p, roleWorkspaceAdmin, "/workspaces/"+ws[0]))
 		}
 	}
 	return out, nil
+}
+
+// setupGrant is a native grant a tenant's setup makes: one role, on one
+// scope, to one of its first people.
+func (s *Service) setupGrant(c Caller, t Tenant, principal, role, scope string) Assignment {
+	return Assignment{ID: s.newID(), TenantID: t.ID, HomeTenant: t.ID, Principal: principal, Roles: []string{role},
+		Permissions: []string{}, Scope: []string{scope}, CreatedAt: t.CreatedAt, CreatedBy: c.Actor()}
 }
 
 // GetTenant answers a tenant to its members, to the operator, and to the
