@@ -112,7 +112,7 @@ func TestAccessibility(t *testing.T) {
 	)
 	nina.audit("template-editor")
 	nina.do(
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Save template"]`)),
+		submit("Save template"),
 		waitText("Saved template gdap-default"),
 		chromedp.Click(xp(`//button[normalize-space()="Close"]`)),
 		chromedp.WaitVisible(xp(`//table[contains(@class, "templates")]//a[normalize-space()="GDAP default"]`)),
@@ -122,7 +122,7 @@ func TestAccessibility(t *testing.T) {
 	nina.do(
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="template-terms"]`)),
 		fill(`textarea[name="to"]`, "fabrikam\ncontoso.example\nnobody"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Send 3 invitations"]`)),
+		submit("Send 3 invitations"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="batch-results"]`)),
 	)
 	nina.audit("invitation-batch")
@@ -147,10 +147,10 @@ func TestAccessibility(t *testing.T) {
 	tom.do(
 		fill(`input[name="permission"]`, "tickets.update"),
 		fill(`input[name="resource"]`, "/sites/eu/paris/room-7"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Check"]`)),
+		submit("Check"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="decision"]`)),
 		fill(`input[name="permission"]`, "data.export"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Check"]`)),
+		submit("Check"),
 		waitText("not-delegable"),
 	)
 	tom.audit("check-access")
@@ -166,7 +166,7 @@ func TestAccessibility(t *testing.T) {
 	carl.do(
 		chromedp.Click(chromedp.CSS(`input[name="keep"][value="site-lead"]`)),
 		fill(`textarea[name="narrowScope"]`, "/sites/eu/*"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Review narrowing"]`)),
+		submit("Review narrowing"),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open]`)),
 	)
 	carl.audit("narrow-confirm")
@@ -227,7 +227,7 @@ func TestAccessibility(t *testing.T) {
 	fay.do(
 		chromedp.Click(chromedp.CSS(`input[name="roles"][value="site-lead"]`)),
 		fill(`textarea[name="scope"]`, "/sites/eu/paris"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Accept"]`)),
+		submit("Accept"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mapped"]`)),
 	)
 	fay.audit("accepted-mapped")
@@ -250,7 +250,7 @@ func TestAccessibility(t *testing.T) {
 		chromedp.Navigate(h.base+"/console/"),
 		fill(`input[name="sub"]`, "zed"),
 		fill(`input[name="tid"]`, "northwind"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Sign in"]`)),
+		submit("Sign in"),
 		waitText("Welcome, zed"),
 		chromedp.Click(chromedp.CSS(".tenant-button")),
 		chromedp.WaitVisible(chromedp.CSS(`dialog.switcher .notice.why`)),

@@ -14,6 +14,15 @@ import (
 // xp is an XPath selector (chromedp's Search lookup).
 func xp(s string) string { return s }
 
+// submit clicks the submit button labelled label once it is enabled: a form
+// enables it only after its controls' changes re-render, and a click on a
+// disabled button does nothing (it made a narrowing test time out on a
+// loaded machine).
+func submit(label string) chromedp.Action[chromedp.Void] {
+	sel := xp(fmt.Sprintf(`//button[@type="submit" and normalize-space()=%q]`, label))
+	return chromedp.Steps(chromedp.WaitEnabled(sel), chromedp.Click(sel))
+}
+
 // TestTechnicianSwitchesIntoACustomer: Tom of the MSP opens the switcher
 // from the tenant name in the header, picks Contoso with a justification,
 // and the header shows the session and its time left, counting down.
@@ -101,7 +110,7 @@ func TestCustomerAcceptsNarrowedThenOffboards(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name="scope"]`)),
 		fill(`textarea[name="scope"]`, "/sites/eu/paris"),
 		fill(`textarea[name="primaryAdmins"]`, "user:nina"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Accept"]`)),
+		submit("Accept"),
 		chromedp.WaitVisible(xp(`//h1[contains(., "Northwind IT Services")]`)),
 	)
 	loc, _ := chromedp.Run(fay.ctx, chromedp.Location())
@@ -135,7 +144,7 @@ func TestCustomerAcceptsNarrowedThenOffboards(t *testing.T) {
 	nina.do(
 		fill(`input[name="principal"]`, "user:tom"),
 		chromedp.Click(chromedp.CSS(`form[aria-labelledby="assign-title"] input[value="site-lead"]`)),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Assign"]`)),
+		submit("Assign"),
 		waitText("Assigned site-lead to user:tom"),
 		chromedp.WaitVisible(xp(`//table[contains(@class, "assignments")]//code[.="user:tom"]`)),
 	)
@@ -239,7 +248,7 @@ func TestAPIErrorIsShown(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[aria-labelledby="assign-title"] input[value="site-lead"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="eligible"]`)),
 		fill(`input[name="maxActivation"]`, "PT9H"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Assign"]`)),
+		submit("Assign"),
 		chromedp.WaitVisible(chromedp.CSS(`form[aria-labelledby="assign-title"] .error[role="alert"]`)),
 	)
 	shown := nina.text(`form[aria-labelledby="assign-title"] .error[role="alert"]`)

@@ -65,7 +65,7 @@ func TestPartnerTemplateBatch(t *testing.T) {
 		t.Errorf("a mapping offers %v, want the template's roles", offered)
 	}
 	nina.do(
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Save template"]`)),
+		submit("Save template"),
 		waitText("Saved template gdap-default with 2 mappings."),
 		chromedp.WaitVisible(xp(`//table[contains(@class, "templates")]//a[normalize-space()="GDAP default"]`)),
 	)
@@ -92,7 +92,7 @@ func TestPartnerTemplateBatch(t *testing.T) {
 		chromedp.Click(xp(`//table[contains(@class, "templates")]//a[normalize-space()="Invite…"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="template-terms"]`)),
 		fill(`textarea[name="to"]`, "contoso\nfabrikam.example\nnobody"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Send 3 invitations"]`)),
+		submit("Send 3 invitations"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="batch-results"]`)),
 	)
 	if got := nina.text(`[data-testid="batch-results"] [role="alert"]`); !strings.Contains(got, "2 sent, 1 refused") || !strings.Contains(got, "Refused: nobody") {
@@ -128,7 +128,7 @@ func TestPartnerTemplateBatch(t *testing.T) {
 		chromedp.WaitVisible(xp(`//table[contains(@class, "mappings")]//code[.="group:helpdesk-agents"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="roles"][value="site-lead"]`)),
 		fill(`textarea[name="scope"]`, "/sites/eu/paris"),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Accept"]`)),
+		submit("Accept"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mapped"]`)),
 	)
 	mapped := fay.text(`[data-testid="mapped"]`)
@@ -164,7 +164,7 @@ func TestCustomerNarrowsAndAnswersChangeRequest(t *testing.T) {
 	carl.do(
 		chromedp.WaitVisible(xp(`//table[contains(@class, "assignments")]//code[.="user:ann"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="keep"][value="site-lead"]`)),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Review narrowing"]`)),
+		submit("Review narrowing"),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open]`)),
 	)
 	question := carl.text(`dialog[open]`)
@@ -218,14 +218,14 @@ func TestCustomerNarrowsAndAnswersChangeRequest(t *testing.T) {
 	nina.do(
 		chromedp.Click(chromedp.CSS(`input[name="askRoles"][value="site-lead"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="askRoles"][value="mmr-admin"]`)),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Send change request"]`)),
+		submit("Send change request"),
 		waitText("Asked Contoso Ltd"),
 		chromedp.WaitVisible(xp(`//li[contains(@class, "change-request")]//span[contains(@class, "badge") and .="pending"]`)),
 	)
 	// Asking again while one is pending: the API's 409 detail is shown.
 	nina.do(
 		chromedp.Click(chromedp.CSS(`input[name="askRoles"][value="site-lead"]`)),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Send change request"]`)),
+		submit("Send change request"),
 		chromedp.WaitVisible(chromedp.CSS(`form[aria-labelledby="ask-title"] .error[role="alert"]`)),
 	)
 	if shown := nina.text(`form[aria-labelledby="ask-title"] .error[role="alert"]`); !strings.Contains(shown, "(409)") {
@@ -237,7 +237,7 @@ func TestCustomerNarrowsAndAnswersChangeRequest(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`nav a[href="/console/change-requests"]`)),
 		chromedp.WaitVisible(xp(`//li[contains(@class, "change-request")]//a[normalize-space()="Northwind IT Services"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="approveRoles"][value="mmr-admin"]`)),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Approve"]`)),
+		submit("Approve"),
 		waitText("No change request is waiting."),
 	)
 	var crs struct {
@@ -282,7 +282,7 @@ func TestCustomerNarrowsAndAnswersChangeRequest(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name="keep"][value="site-lead"]`)),
 		check(`input[name="keep"][value="site-lead"]`, false),
 		check(`input[name="keep"][value="helpdesk-admin"]`, false),
-		chromedp.Click(xp(`//button[@type="submit" and normalize-space()="Review narrowing"]`)),
+		submit("Review narrowing"),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open]`)),
 	)
 	if q := carl.text(`dialog[open]`); !strings.Contains(q, "every delegated privilege") {
